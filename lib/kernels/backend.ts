@@ -1,0 +1,309 @@
+/**
+ * The numerical kernels interface: every inner loop over raw arrays that the
+ * models run lives behind {@linkcode Kernels}. `js.ts` is the readable
+ * reference backend; a faster backend (WebAssembly SIMD, threads) implements
+ * the same interface and is selected with {@linkcode setKernels}. The cells in
+ * `nn/` only orchestrate calls and never loop over elements themselves.
+ *
+ * Layouts are row-major. Shapes use the project's letters: B batch, T time,
+ * D input size, H hidden size, V vocabulary, G = gates·H.
+ *
+ * @module
+ */
+import { jsKernels } from "./js.ts";
+
+/** A numeric tensor's storage: float32 for training, float64 for gradient checks. */
+export type Vec = Float32Array | Float64Array;
+
+/** Element type of a tensor. */
+export type Dtype = "float32" | "float64";
+
+/**
+ * The kernels a model needs. All functions write into caller-provided
+ * outputs; "accumulate" variants add into them (gradients accumulate).
+ */
+export interface Kernels {
+  /** Short backend name, e.g. `"js"`. */
+  readonly name: string;
+
+  /**
+   * Allocates a zeroed tensor of `n` elements where this backend can read it
+   * fastest (e.g. inside a WebAssembly memory).
+   *
+   * @param dtype Element type.
+   * @param n Element count.
+   * @returns The zeroed array.
+   */
+  alloc(dtype: Dtype, n: number): Vec;
+
+  /**
+   * General matrix product `C = (accumulate ? C : 0) + op(A) · op(B)` where
+   * `op(A)` is `[M, K]` and `op(B)` is `[K, N]`.
+   *
+   * @param transA A is stored `[K, M]` (true) or `[M, K]` (false).
+   * @param transB B is stored `[N, K]` (true) or `[K, N]` (false).
+   * @param M Rows of C.
+   * @param N Columns of C.
+   * @param K Inner dimension.
+   * @param A Left operand.
+   * @param B Right operand.
+   * @param C `[M, N]` output.
+   * @param accumulate Add into C instead of overwriting it.
+   */
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    A: Vec,
+    B: Vec,
+    C: Vec,
+    accumulate: boolean,
+  ): void;
+
+  /**
+   * Row gather `out[r, :] = table[idx[r], :]`, optionally plus `bias`: the
+   * product of one-hot rows with a matrix, and an embedding lookup.
+   *
+   * @param table `[V, N]` rows to pick from.
+   * @param idx `[R]` row indices.
+   * @param N Row length.
+   * @param out `[R, N]` output (overwritten).
+   * @param bias `[N]` added to every row, or null.
+   */
+  gatherRows(
+    table: Vec,
+    idx: Int32Array,
+    N: number,
+    out: Vec,
+    bias: Vec | null,
+  ): void;
+
+  /**
+   * Scatter-add `table[idx[r], :] += src[r, :]`: the backward of gatherRows.
+   *
+   * @param table `[V, N]` gradient accumulator.
+   * @param idx `[R]` row indices.
+   * @param N Row length.
+   * @param src `[R, N]` incoming gradient rows.
+   */
+  scatterAddRows(table: Vec, idx: Int32Array, N: number, src: Vec): void;
+
+  /**
+   * `Y[m, :] += bias` for every row.
+   *
+   * @param Y `[M, N]` matrix.
+   * @param bias `[N]` row vector.
+   * @param M Rows.
+   * @param N Columns.
+   */
+  addRowVector(Y: Vec, bias: Vec, M: number, N: number): void;
+
+  /**
+   * `dbias += Σ_m dY[m, :]`: the backward of addRowVector.
+   *
+   * @param dY `[M, N]` incoming gradient.
+   * @param M Rows.
+   * @param N Columns.
+   * @param dbias `[N]` accumulator.
+   */
+  sumRowsAccumulate(dY: Vec, M: number, N: number, dbias: Vec): void;
+
+  /**
+   * Vanilla RNN step: `h = tanh(a)` for `n` elements.
+   *
+   * @param a `[n]` pre-activations.
+   * @param h `[n]` output.
+   * @param n Element count (B·H).
+   */
+  rnnCellForward(a: Vec, h: Vec, n: number): void;
+
+  /**
+   * Vanilla RNN step backward: `da = dh ⊙ (1 − h²)`.
+   *
+   * @param h `[n]` forward outputs.
+   * @param dh `[n]` gradient w.r.t. h.
+   * @param da `[n]` gradient w.r.t. the pre-activation (overwritten).
+   * @param n Element count.
+   */
+  rnnCellBackward(h: Vec, dh: Vec, da: Vec, n: number): void;
+
+  /**
+   * LSTM step, element-wise part. On entry `gates` holds pre-activations
+   * `[B, 4H]` in PyTorch order (i, f, g, o); on exit it holds their values
+   * after activation. Then `c = f⊙cPrev + i⊙g`, `tanhC = tanh(c)`,
+   * `h = o⊙tanhC`.
+   *
+   * @param B Batch.
+   * @param H Hidden size.
+   * @param gates `[B, 4H]` in: pre-activations; out: i, f, g, o after activation.
+   * @param cPrev `[B, H]` previous cell state.
+   * @param c `[B, H]` new cell state.
+   * @param tanhC `[B, H]` tanh of the new cell state.
+   * @param h `[B, H]` new hidden state.
+   */
+  lstmCellForward(
+    B: number,
+    H: number,
+    gates: Vec,
+    cPrev: Vec,
+    c: Vec,
+    tanhC: Vec,
+    h: Vec,
+  ): void;
+
+  /**
+   * LSTM step backward, element-wise part. Given `dh` and the running `dc`
+   * (gradient w.r.t. this step's c arriving from step t+1), writes the gate
+   * pre-activation gradients and replaces `dc` with the gradient w.r.t. cPrev.
+   *
+   * @param B Batch.
+   * @param H Hidden size.
+   * @param gates `[B, 4H]` i, f, g, o after activation.
+   * @param cPrev `[B, H]` previous cell state.
+   * @param tanhC `[B, H]` tanh of this step's cell state.
+   * @param dh `[B, H]` gradient w.r.t. this step's h.
+   * @param dc `[B, H]` in: gradient w.r.t. c from later steps; out: w.r.t. cPrev.
+   * @param dgates `[B, 4H]` gradient w.r.t. the gate pre-activations (overwritten).
+   */
+  lstmCellBackward(
+    B: number,
+    H: number,
+    gates: Vec,
+    cPrev: Vec,
+    tanhC: Vec,
+    dh: Vec,
+    dc: Vec,
+    dgates: Vec,
+  ): void;
+
+  /**
+   * GRU step, element-wise part (PyTorch `nn.GRU`, gates r, z, n):
+   * `r = σ(xg_r + hg_r)`, `z = σ(xg_z + hg_z)`, `hn = hg_n + b_hn`,
+   * `n = tanh(xg_n + r⊙hn)`, `h = (1−z)⊙n + z⊙hPrev`.
+   *
+   * @param B Batch.
+   * @param H Hidden size.
+   * @param xg `[B, 3H]` input projection plus input bias.
+   * @param hg `[B, 3H]` recurrent projection `hPrev·Wh` (no bias).
+   * @param bhn `[H]` recurrent bias of the candidate gate.
+   * @param hPrev `[B, H]` previous hidden state.
+   * @param gates `[B, 3H]` r, z, n after activation (overwritten).
+   * @param hn `[B, H]` `hg_n + b_hn`, kept for backward (overwritten).
+   * @param h `[B, H]` new hidden state.
+   */
+  gruCellForward(
+    B: number,
+    H: number,
+    xg: Vec,
+    hg: Vec,
+    bhn: Vec,
+    hPrev: Vec,
+    gates: Vec,
+    hn: Vec,
+    h: Vec,
+  ): void;
+
+  /**
+   * GRU step backward, element-wise part.
+   *
+   * @param B Batch.
+   * @param H Hidden size.
+   * @param gates `[B, 3H]` r, z, n after activation.
+   * @param hn `[B, H]` `hg_n + b_hn` from forward.
+   * @param hPrev `[B, H]` previous hidden state.
+   * @param dh `[B, H]` gradient w.r.t. this step's h.
+   * @param dxg `[B, 3H]` gradient w.r.t. xg (overwritten).
+   * @param dhg `[B, 3H]` gradient w.r.t. hg, so also w.r.t. b_hn in its n part (overwritten).
+   * @param dhPrev `[B, H]` direct gradient `dh⊙z` w.r.t. hPrev (overwritten; the caller adds `dhg·Whᵀ`).
+   */
+  gruCellBackward(
+    B: number,
+    H: number,
+    gates: Vec,
+    hn: Vec,
+    hPrev: Vec,
+    dh: Vec,
+    dxg: Vec,
+    dhg: Vec,
+    dhPrev: Vec,
+  ): void;
+
+  /**
+   * Row-wise softmax and cross-entropy: `probs = softmax(logits)` per row and
+   * `losses[r] = −log probs[r, targets[r]]`.
+   *
+   * @param logits `[R, V]` scores.
+   * @param targets `[R]` true next characters.
+   * @param R Rows.
+   * @param V Vocabulary size.
+   * @param probs `[R, V]` output probabilities (may alias logits).
+   * @param losses `[R]` per-row loss in nats.
+   */
+  softmaxXentForward(
+    logits: Vec,
+    targets: Int32Array,
+    R: number,
+    V: number,
+    probs: Vec,
+    losses: Vec,
+  ): void;
+
+  /**
+   * Backward of softmax cross-entropy: `dlogits = scale · (probs − onehot(targets))`.
+   *
+   * @param probs `[R, V]` probabilities from forward.
+   * @param targets `[R]` true next characters.
+   * @param R Rows.
+   * @param V Vocabulary size.
+   * @param scale Loss scale, e.g. `1 / R` for a mean.
+   * @param dlogits `[R, V]` output (may alias probs).
+   */
+  softmaxXentBackward(
+    probs: Vec,
+    targets: Int32Array,
+    R: number,
+    V: number,
+    scale: number,
+    dlogits: Vec,
+  ): void;
+
+  /**
+   * Element-wise product in place: `x ⊙= mask` (dropout and its backward).
+   *
+   * @param x `[n]` values, updated.
+   * @param mask `[n]` factors.
+   * @param n Element count.
+   */
+  mulInPlace(x: Vec, mask: Vec, n: number): void;
+
+  /**
+   * `y += x` element-wise.
+   *
+   * @param y `[n]` accumulator.
+   * @param x `[n]` addend.
+   * @param n Element count.
+   */
+  addInPlace(y: Vec, x: Vec, n: number): void;
+}
+
+let active: Kernels = jsKernels;
+
+/**
+ * Selects the backend every model uses from now on.
+ *
+ * @param backend The backend.
+ */
+export function setKernels(backend: Kernels): void {
+  active = backend;
+}
+
+/**
+ * The active backend: the TypeScript reference until another is selected.
+ *
+ * @returns The kernels.
+ */
+export function kernels(): Kernels {
+  return active;
+}

@@ -1,0 +1,198 @@
+/**
+ * What the three recurrent cells share: the layer input (dense vectors or
+ * token ids, so a one-hot first layer is a row gather rather than a matrix
+ * product), the input projection done for all T·B rows in one GEMM, its
+ * backward, the per-step hook used by recording and interventions, and the
+ * {@linkcode CellSpec} table entry the model uses to drive any cell.
+ *
+ * @module
+ */
+import type { Dtype, Vec } from "../kernels/backend.ts";
+import { kernels } from "../kernels/backend.ts";
+import type { Rng } from "../sample/rng.ts";
+
+/** Recurrent cell types. */
+export type CellKind = "rnn" | "lstm" | "gru";
+
+/** The recurrent cell types, in documentation order. */
+export const CELL_KINDS: readonly CellKind[] = ["rnn", "lstm", "gru"];
+
+/**
+ * A layer's input over a chunk: dense rows `x [T·B, D]` (time-major), or
+ * token ids `[T·B]` standing for one-hot rows of width D.
+ */
+export type LayerInput =
+  | { readonly kind: "dense"; readonly x: Vec }
+  | { readonly kind: "tokens"; readonly ids: Int32Array };
+
+/** A cell's named parameter tensors, e.g. `{Wx, Wh, b}`. */
+export type CellParams = Record<string, Vec>;
+
+/** A cell's named state tensors `[B, H]`: `{h}` or `{h, c}`. */
+export type CellState = Record<string, Vec>;
+
+/**
+ * Called after each time step with views of that step's values (`[B, H]`
+ * states, `[B, G·H]` gates after activation). A hook may overwrite values in
+ * the state views to intervene (clamp a unit); later steps then see the
+ * change. With no hook the forward pass pays nothing.
+ */
+export type StepHook = (
+  t: number,
+  values: Readonly<Record<string, Vec>>,
+) => void;
+
+/** What every cell cache has, beside its cell-specific buffers. */
+export interface CellCacheBase {
+  /** Steps in the chunk. */
+  readonly T: number;
+  /** Streams in the batch. */
+  readonly B: number;
+  /** Input width. */
+  readonly D: number;
+  /** Hidden size. */
+  readonly H: number;
+  /** `[(T+1)·B·H]` hidden states; slot 0 is h0, slot t+1 is h_t. */
+  readonly hAll: Vec;
+  /** `[T·B·D]` gradient w.r.t. dense input (written by backward). */
+  readonly dx: Vec;
+  /** Gradients w.r.t. the initial state, `[B, H]` each (written by backward). */
+  readonly dstate: CellState;
+}
+
+/**
+ * The operations a model needs from a cell type. Each cell file exports one.
+ */
+export interface CellSpec<C extends CellCacheBase = CellCacheBase> {
+  /** Cell type. */
+  readonly kind: CellKind;
+  /** Gate blocks per hidden unit: 1 (rnn), 4 (lstm), 3 (gru). */
+  readonly gateCount: number;
+  /** State tensor names, h first. */
+  readonly stateNames: readonly string[];
+  /** Gate names in packed order, e.g. `["i", "f", "g", "o"]`. */
+  readonly gateNames: readonly string[];
+  /** Parameter shapes for input width D and hidden size H. */
+  paramShapes(D: number, H: number): Record<string, number[]>;
+  /** Initialises parameters in place. */
+  init(p: CellParams, D: number, H: number, rng: Rng): void;
+  /** Allocates a cache for a chunk of T steps and B streams. */
+  createCache(dtype: Dtype, T: number, B: number, D: number, H: number): C;
+  /** Runs T steps from `state`, leaving the final state in `state`. */
+  forward(
+    p: CellParams,
+    input: LayerInput,
+    state: CellState,
+    cache: C,
+    hook?: StepHook,
+  ): void;
+  /** Backpropagates `dhOut [T, B, H]`, accumulating into `grads`. */
+  backward(
+    p: CellParams,
+    input: LayerInput,
+    cache: C,
+    dhOut: Vec,
+    grads: CellParams,
+  ): void;
+  /** Views of step t's recorded signals (states and gates), `[B, H]` each. */
+  stepSignals(cache: C, t: number): Record<string, Vec>;
+}
+
+/**
+ * Fills `out [T·B, G]` with `x·Wx + b` (dense) or `Wx[ids] + b` (tokens).
+ *
+ * @param input The layer input over the chunk.
+ * @param Wx `[D, G]` input weights.
+ * @param b `[G]` bias.
+ * @param rows T·B.
+ * @param D Input width.
+ * @param G Output width (gates·H).
+ * @param out `[T·B, G]` output.
+ */
+export function projectInput(
+  input: LayerInput,
+  Wx: Vec,
+  b: Vec,
+  rows: number,
+  D: number,
+  G: number,
+  out: Vec,
+): void {
+  const k = kernels();
+  if (input.kind === "tokens") {
+    k.gatherRows(Wx, input.ids, G, out, b);
+  } else {
+    k.gemm(false, false, rows, G, D, input.x, Wx, out, false);
+    k.addRowVector(out, b, rows, G);
+  }
+}
+
+/**
+ * Backward of {@linkcode projectInput}: `dWx += xᵀ·dout` (or a scatter-add of
+ * rows for tokens), `db += Σ rows`, and for dense input `dx = dout·Wxᵀ`.
+ *
+ * @param input The layer input over the chunk.
+ * @param Wx `[D, G]` input weights.
+ * @param dout `[T·B, G]` gradient w.r.t. the projection.
+ * @param rows T·B.
+ * @param D Input width.
+ * @param G Output width.
+ * @param dWx `[D, G]` accumulator.
+ * @param db `[G]` accumulator, or null when the bias is handled elsewhere.
+ * @param dx `[T·B, D]` output for dense input (overwritten).
+ */
+export function projectInputBackward(
+  input: LayerInput,
+  Wx: Vec,
+  dout: Vec,
+  rows: number,
+  D: number,
+  G: number,
+  dWx: Vec,
+  db: Vec | null,
+  dx: Vec,
+): void {
+  const k = kernels();
+  if (db) k.sumRowsAccumulate(dout, rows, G, db);
+  if (input.kind === "tokens") {
+    k.scatterAddRows(dWx, input.ids, G, dout);
+  } else {
+    k.gemm(true, false, D, G, rows, input.x, dout, dWx, true);
+    k.gemm(false, true, rows, D, G, dout, Wx, dx, false);
+  }
+}
+
+/**
+ * Fills a tensor with N(0, std²) samples.
+ *
+ * @param x Tensor to fill.
+ * @param std Standard deviation.
+ * @param rng Random source.
+ */
+export function fillNormal(x: Vec, std: number, rng: Rng): void {
+  for (let k = 0; k < x.length; k++) x[k] = rng.normal() * std;
+}
+
+/**
+ * Checks the input width and layout match the cache before a forward pass.
+ *
+ * @param input Layer input.
+ * @param cache Cache the pass writes into.
+ * @throws {TypeError} On a size mismatch.
+ */
+export function checkInput(input: LayerInput, cache: CellCacheBase): void {
+  const rows = cache.T * cache.B;
+  if (input.kind === "tokens") {
+    if (input.ids.length !== rows) {
+      throw new TypeError(
+        `Cannot run the cell: ${input.ids.length} token ids given, the cache expects T·B = ${rows}`,
+      );
+    }
+  } else if (input.x.length !== rows * cache.D) {
+    throw new TypeError(
+      `Cannot run the cell: input has ${input.x.length} values, the cache expects T·B·D = ${
+        rows * cache.D
+      }`,
+    );
+  }
+}
