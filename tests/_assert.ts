@@ -58,9 +58,9 @@ export function assertClose(
   const tol = rtol * Math.max(maxA, maxB) + atol;
   if (!(maxDiff <= tol)) {
     throw new assert.AssertionError({
-      message: `${label}: max|a-b| = ${maxDiff} at [${worst}] (a=${
-        a[worst]
-      }, b=${b[worst]}) exceeds ${tol}`,
+      message: `${label}: max|a-b| = ${maxDiff} at [${worst}] (a=${a[worst]}, b=${
+        b[worst]
+      }) exceeds ${tol}`,
     });
   }
 }

@@ -62,16 +62,12 @@ export function parseFlags(
     const allowed = Object.keys(options).map((k) => `--${k}`).join(", ");
     if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
       throw new CellscopeError(
-        `Cannot run "${command}": ${
-          firstLine(e)
-        }; allowed flags are ${allowed}`,
+        `Cannot run "${command}": ${firstLine(e)}; allowed flags are ${allowed}`,
       );
     }
     if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
       throw new CellscopeError(
-        `Cannot run "${command}": ${
-          firstLine(e)
-        }; flags take the form --name value (see --help)`,
+        `Cannot run "${command}": ${firstLine(e)}; flags take the form --name value (see --help)`,
       );
     }
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {

@@ -34,9 +34,7 @@ export async function writeFileAtomic(
   path: string,
   data: Uint8Array | string,
 ): Promise<void> {
-  const bytes = typeof data === "string"
-    ? new TextEncoder().encode(data)
-    : data;
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const temp = join(
     dirname(path),
     `${basename(path)}${TEMP_MARKER}${Deno.pid}-${tempCounter++}`,
@@ -61,8 +59,9 @@ export async function writeFileAtomic(
 
 /**
  * Removes temporary files `<name>.tmp-<pid>-<n>` in `dir` left behind by
- * killed writers of this process's kind (any name when `name` is omitted).
- * Temporaries of a process that is still running (this one) are kept.
+ * killed writers (any name when `name` is omitted). Temporaries of a process
+ * that is still running (this one, or another writer where `/proc` tells) are
+ * kept.
  *
  * @param dir Folder to clean; a missing folder is ignored.
  * @param name Only clean temporaries of this file name.
@@ -82,7 +81,7 @@ export async function cleanStaleTemps(
       const pid = Number(
         entry.name.slice(at + TEMP_MARKER.length).split("-")[0],
       );
-      if (pid === Deno.pid) continue;
+      if (pid === Deno.pid || await isAlive(pid)) continue;
       await Deno.remove(join(dir, entry.name)).catch(() => {});
       removed.push(join(dir, entry.name));
     }
@@ -90,4 +89,15 @@ export async function cleanStaleTemps(
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
   return removed;
+}
+
+/** Whether a process id is running, where the system's `/proc` can tell. */
+async function isAlive(pid: number): Promise<boolean> {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    await Deno.stat(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
 }

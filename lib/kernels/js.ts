@@ -13,74 +13,80 @@ export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
-function gemmNN(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
-  // C[i, :] += Σ_k A[i, k] · B[k, :]
-  const K4 = K - (K % 4);
-  for (let i = 0; i < M; i++) {
-    const ci = i * N;
-    const ai = i * K;
-    let k = 0;
-    for (; k < K4; k += 4) {
-      const a0 = A[ai + k]!,
-        a1 = A[ai + k + 1]!,
-        a2 = A[ai + k + 2]!,
-        a3 = A[ai + k + 3]!;
-      const b0 = k * N, b1 = b0 + N, b2 = b1 + N, b3 = b2 + N;
-      for (let j = 0; j < N; j++) {
-        C[ci + j] = C[ci + j]! + a0 * B[b0 + j]! + a1 * B[b1 + j]! +
-          a2 * B[b2 + j]! +
-          a3 * B[b3 + j]!;
-      }
-    }
-    for (; k < K; k++) {
-      const a = A[ai + k]!;
-      const bk = k * N;
-      for (let j = 0; j < N; j++) C[ci + j] = C[ci + j]! + a * B[bk + j]!;
-    }
-  }
-}
+/** Rows of B kept hot in cache while every row of A streams past (≈ 64 KB–256 KB). */
+const K_BLOCK = 64;
+/** Rows of B (transposed operand) reused across all rows of A in gemmNT. */
+const N_BLOCK = 16;
 
-function gemmNT(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
-  // C[i, j] += Σ_k A[i, k] · B[j, k]: dot products of contiguous rows.
-  const K4 = K - (K % 4);
-  for (let i = 0; i < M; i++) {
-    const ai = i * K;
-    for (let j = 0; j < N; j++) {
-      const bj = j * K;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let k = 0;
-      for (; k < K4; k += 4) {
-        s0 += A[ai + k]! * B[bj + k]!;
-        s1 += A[ai + k + 1]! * B[bj + k + 1]!;
-        s2 += A[ai + k + 2]! * B[bj + k + 2]!;
-        s3 += A[ai + k + 3]! * B[bj + k + 3]!;
-      }
-      for (; k < K; k++) s0 += A[ai + k]! * B[bj + k]!;
-      C[i * N + j] = C[i * N + j]! + (s0 + s1) + (s2 + s3);
+function gemmNN(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
+  // C[i, :] += Σ_k A[i, k] · B[k, :], k in blocks so the block of B stays in cache.
+  for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
+    const k1 = Math.min(K, k0 + K_BLOCK);
+    for (let i = 0; i < M; i++) {
+      rowUpdate(C, i * N, N, k0, k1, (k) => A[i * K + k]!, B);
     }
   }
 }
 
 function gemmTN(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
-  // C[i, :] += Σ_k A[k, i] · B[k, :]
-  const K4 = K - (K % 4);
-  for (let i = 0; i < M; i++) {
-    const ci = i * N;
-    let k = 0;
-    for (; k < K4; k += 4) {
-      const a0 = A[k * M + i]!, a1 = A[(k + 1) * M + i]!;
-      const a2 = A[(k + 2) * M + i]!, a3 = A[(k + 3) * M + i]!;
-      const b0 = k * N, b1 = b0 + N, b2 = b1 + N, b3 = b2 + N;
-      for (let j = 0; j < N; j++) {
-        C[ci + j] = C[ci + j]! + a0 * B[b0 + j]! + a1 * B[b1 + j]! +
-          a2 * B[b2 + j]! +
-          a3 * B[b3 + j]!;
-      }
+  // C[i, :] += Σ_k A[k, i] · B[k, :], k in blocks as in gemmNN.
+  for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
+    const k1 = Math.min(K, k0 + K_BLOCK);
+    for (let i = 0; i < M; i++) {
+      rowUpdate(C, i * N, N, k0, k1, (k) => A[k * M + i]!, B);
     }
-    for (; k < K; k++) {
-      const a = A[k * M + i]!;
-      const bk = k * N;
-      for (let j = 0; j < N; j++) C[ci + j] = C[ci + j]! + a * B[bk + j]!;
+  }
+}
+
+/**
+ * `C[c0 : c0+N] += Σ_{k0 ≤ k < k1} a(k) · B[k, :]`, four rows of B per pass so
+ * the row of C is read and written a quarter as often.
+ */
+function rowUpdate(
+  C: Vec,
+  c0: number,
+  N: number,
+  k0: number,
+  k1: number,
+  a: (k: number) => number,
+  B: Vec,
+): void {
+  let k = k0;
+  for (; k + 4 <= k1; k += 4) {
+    const a0 = a(k), a1 = a(k + 1), a2 = a(k + 2), a3 = a(k + 3);
+    const b0 = k * N, b1 = b0 + N, b2 = b1 + N, b3 = b2 + N;
+    for (let j = 0; j < N; j++) {
+      C[c0 + j] = C[c0 + j]! + a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! +
+        a3 * B[b3 + j]!;
+    }
+  }
+  for (; k < k1; k++) {
+    const ak = a(k), bk = k * N;
+    for (let j = 0; j < N; j++) C[c0 + j] = C[c0 + j]! + ak * B[bk + j]!;
+  }
+}
+
+function gemmNT(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
+  // C[i, j] += Σ_k A[i, k] · B[j, k]: dot products of contiguous rows; a block
+  // of rows of B is reused by every row of A before moving on.
+  const K4 = K - (K % 4);
+  for (let j0 = 0; j0 < N; j0 += N_BLOCK) {
+    const j1 = Math.min(N, j0 + N_BLOCK);
+    for (let i = 0; i < M; i++) {
+      const ai = i * K;
+      for (let j = j0; j < j1; j++) {
+        const bj = j * K;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let k = 0;
+        for (; k < K4; k += 4) {
+          s0 += A[ai + k]! * B[bj + k]!;
+          s1 += A[ai + k + 1]! * B[bj + k + 1]!;
+          s2 += A[ai + k + 2]! * B[bj + k + 2]!;
+          s3 += A[ai + k + 3]! * B[bj + k + 3]!;
+        }
+        for (; k < K; k++) s0 += A[ai + k]! * B[bj + k]!;
+        C[i * N + j] = C[i * N + j]! + (s0 + s1) + (s2 + s3);
+      }
     }
   }
 }

@@ -177,8 +177,7 @@ export function gruBackward(
   grads: CellParams,
 ): void {
   const k = kernels();
-  const { T, B, D, H, hAll, gates, hn, dxg, dhg, dhgSum, dhStep, dstate } =
-    cache;
+  const { T, B, D, H, hAll, gates, hn, dxg, dhg, dhgSum, dhStep, dstate } = cache;
   const BH = B * H, G = 3 * H;
   const dhRec = dstate.h!;
   dhRec.fill(0);

@@ -109,9 +109,7 @@ export function validateModelConfig(c: ModelConfig): void {
   };
   if (!CELL_KINDS.includes(c.cell)) {
     throw new RangeError(
-      `Cannot build the model: cell "${c.cell}" is unknown; use one of ${
-        CELL_KINDS.join(", ")
-      }`,
+      `Cannot build the model: cell "${c.cell}" is unknown; use one of ${CELL_KINDS.join(", ")}`,
     );
   }
   posInt("vocabSize", c.vocabSize);
@@ -226,9 +224,7 @@ export class CharRnn {
         this.#embed.data[k] = rng.normal();
       }
     }
-    this.layerParams.forEach((p, l) =>
-      this.cell.init(p, this.inputSize(l), H, rng)
-    );
+    this.layerParams.forEach((p, l) => this.cell.init(p, this.inputSize(l), H, rng));
     const a = 1 / Math.sqrt(H);
     for (let k = 0; k < this.#outW.data.length; k++) {
       this.#outW.data[k] = (2 * rng.uniform() - 1) * a;
@@ -281,8 +277,7 @@ export class CharRnn {
    */
   createWorkspace(T: number, B: number): Workspace {
     const k = kernels(), dt = this.dtype;
-    const { vocabSize: V, hidden: H, layers: L, embed: E, dropout } =
-      this.config;
+    const { vocabSize: V, hidden: H, layers: L, embed: E, dropout } = this.config;
     const R = T * B;
     return {
       T,
@@ -331,8 +326,7 @@ export class CharRnn {
     state: ModelState,
     opts: ForwardOptions = {},
   ): number {
-    const { vocabSize: V, hidden: H, layers: L, embed: E, dropout } =
-      this.config;
+    const { vocabSize: V, hidden: H, layers: L, embed: E, dropout } = this.config;
     const { T, B } = ws;
     const R = T * B;
     if (ids.length !== R || (targets && targets.length !== R)) {
@@ -395,9 +389,7 @@ export class CharRnn {
       throw new Error("Cannot run backward: the last forward had no targets");
     }
     softmaxXentBackward(ws.logits, ws.probs, ws.targets, R, V); // dlogits overwrite logits
-    const lastInput = ws.usedDropout
-      ? ws.dropped[L - 1]!
-      : ws.caches[L - 1]!.hAll.subarray(B * H);
+    const lastInput = ws.usedDropout ? ws.dropped[L - 1]! : ws.caches[L - 1]!.hAll.subarray(B * H);
     linearBackward(
       ws.dtop,
       this.#outW.grad,

@@ -1,15 +1,5 @@
-import {
-  assert,
-  assertClose,
-  assertEquals,
-  assertThrows,
-  gradCheck,
-} from "../_assert.ts";
-import {
-  CharRnn,
-  type ModelConfig,
-  type ModelState,
-} from "../../lib/nn/model.ts";
+import { assert, assertClose, assertEquals, assertThrows, gradCheck } from "../_assert.ts";
+import { CharRnn, type ModelConfig, type ModelState } from "../../lib/nn/model.ts";
 import { Rng } from "../../lib/sample/rng.ts";
 
 const T = 3, B = 2, V = 6;
@@ -55,8 +45,7 @@ for (const cell of ["rnn", "lstm", "gru"] as const) {
       const ws = model.createWorkspace(T, B);
       // The same dropout mask on every evaluation: a fresh generator with a fixed seed.
       const opts = () => (extra.dropout > 0 ? { dropoutRng: new Rng(99) } : {});
-      const loss = () =>
-        model.forward(ws, ids, targets, cloneState(state0), opts());
+      const loss = () => model.forward(ws, ids, targets, cloneState(state0), opts());
       const l0 = loss();
       assert(Number.isFinite(l0) && l0 > 0);
       model.forward(ws, ids, targets, cloneState(state0), opts());

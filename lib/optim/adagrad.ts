@@ -1,0 +1,36 @@
+/**
+ * Adagrad (Duchi et al. 2011), as in min-char-rnn:
+ * `G += g²`, `p −= lr · g / (√G + ε)`.
+ *
+ * @module
+ */
+import type { Param } from "../nn/params.ts";
+import { createMoments, type Optimizer, type OptimizerOptions } from "./optimizer.ts";
+
+/**
+ * Creates an Adagrad optimizer for `params`.
+ *
+ * @param params Parameters it will update.
+ * @param opts `eps`.
+ * @returns The optimizer.
+ */
+export function createAdagrad(params: readonly Param[], opts: OptimizerOptions = {}): Optimizer {
+  const eps = opts.eps ?? 1e-8;
+  const G = createMoments(params, "G");
+  return {
+    kind: "adagrad",
+    stepCount: 0,
+    step(ps: readonly Param[], lr: number) {
+      for (const { name, data, grad } of ps) {
+        const acc = G.get(`G.${name}`)!;
+        for (let k = 0; k < data.length; k++) {
+          const g = grad[k]!;
+          acc[k] = acc[k]! + g * g;
+          data[k] = data[k]! - lr * g / (Math.sqrt(acc[k]!) + eps);
+        }
+      }
+      this.stepCount++;
+    },
+    stateTensors: () => Object.fromEntries(G),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Adam (Kingma & Ba 2015) with bias correction:
+ * `m = β1·m + (1 − β1)·g`, `v = β2·v + (1 − β2)·g²`,
+ * `p −= lr · m̂ / (√v̂ + ε)` with `m̂ = m/(1 − β1^t)`, `v̂ = v/(1 − β2^t)`.
+ *
+ * @module
+ */
+import type { Param } from "../nn/params.ts";
+import { createMoments, type Optimizer, type OptimizerOptions } from "./optimizer.ts";
+
+/**
+ * Creates an Adam optimizer for `params`.
+ *
+ * @param params Parameters it will update.
+ * @param opts `beta1`, `beta2`, `eps`.
+ * @returns The optimizer.
+ */
+export function createAdam(params: readonly Param[], opts: OptimizerOptions = {}): Optimizer {
+  const b1 = opts.beta1 ?? 0.9, b2 = opts.beta2 ?? 0.999, eps = opts.eps ?? 1e-8;
+  const m = createMoments(params, "m");
+  const v = createMoments(params, "v");
+  return {
+    kind: "adam",
+    stepCount: 0,
+    step(ps: readonly Param[], lr: number) {
+      const t = ++this.stepCount;
+      const c1 = 1 / (1 - b1 ** t), c2 = 1 / (1 - b2 ** t);
+      for (const { name, data, grad } of ps) {
+        const mp = m.get(`m.${name}`)!, vp = v.get(`v.${name}`)!;
+        for (let k = 0; k < data.length; k++) {
+          const g = grad[k]!;
+          mp[k] = b1 * mp[k]! + (1 - b1) * g;
+          vp[k] = b2 * vp[k]! + (1 - b2) * g * g;
+          data[k] = data[k]! - lr * (mp[k]! * c1) / (Math.sqrt(vp[k]! * c2) + eps);
+        }
+      }
+    },
+    stateTensors: () => Object.fromEntries([...m, ...v]),
+  };
+}

@@ -1,0 +1,298 @@
+/**
+ * Checkpoints in the safetensors format (`*.safetensors`): the model's
+ * parameters under their own names (`l0.Wx`, `out.W`, …), the optimizer's
+ * moments under `optim.<slot>.<name>`, and the carried training state under
+ * `state.l<k>.<h|c>`. `__metadata__` holds strings only, JSON-encoded where
+ * structured: format and version, the training and model configuration, the
+ * vocabulary, step, data position, random state, loss history, best
+ * validation loss. Files are written atomically (temp file, then rename), so
+ * an interrupted save never leaves a torn checkpoint.
+ *
+ * @module
+ */
+import { Vocab } from "../data/vocab.ts";
+import type { BatcherPosition } from "../data/batcher.ts";
+import { CellscopeError } from "../errors.ts";
+import type { Vec } from "../kernels/backend.ts";
+import { CharRnn, type ModelConfig, type ModelState, validateModelConfig } from "../nn/model.ts";
+import type { Optimizer, OptimizerKind } from "../optim/optimizer.ts";
+import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
+import { cleanStaleTemps } from "../io/atomic.ts";
+import { basename, dirname } from "node:path";
+import type { TrainConfig } from "./config.ts";
+
+/** Value of the `format` metadata key. */
+export const CHECKPOINT_FORMAT = "cellscope-checkpoint";
+
+/** Version of the checkpoint layout this code writes and reads. */
+export const CHECKPOINT_VERSION = 1;
+
+/** One validation point of a run. */
+export interface HistoryEntry {
+  /** Updates taken. */
+  step: number;
+  /** Completed epochs (fractional). */
+  epoch: number;
+  /** Smoothed training loss, nats per character. */
+  trainLoss: number;
+  /** Validation loss, nats per character. */
+  valLoss: number;
+  /** Learning rate at this step. */
+  lr: number;
+  /** Training throughput since the previous point. */
+  charsPerSecond: number;
+  /** Wall time spent training, seconds, over all sessions of the run. */
+  elapsedSeconds: number;
+}
+
+/** Everything in a checkpoint besides tensors. */
+export interface CheckpointMeta {
+  /** The resolved training configuration. */
+  config: TrainConfig;
+  /** The architecture. */
+  model: ModelConfig;
+  /** The vocabulary, in id order. */
+  vocab: string[];
+  /** Updates taken. */
+  step: number;
+  /** Where the training batcher stands. */
+  position: BatcherPosition;
+  /** State of the training random generator (dropout). */
+  rng: number[];
+  /** Optimizer kind and its update count. */
+  optimizer: { kind: OptimizerKind; stepCount: number };
+  /** Best validation loss so far, or null. */
+  bestValLoss: number | null;
+  /** Smoothed training loss at this step. */
+  smoothLoss: number | null;
+  /** Validation points so far. */
+  history: HistoryEntry[];
+  /** Wall time spent training, seconds. */
+  elapsedSeconds: number;
+  /** What the model was trained on: corpus name or file, and its length. */
+  data: { name: string; chars: number };
+}
+
+/** A checkpoint read back from disk. */
+export interface Checkpoint {
+  /** File it came from. */
+  path: string;
+  /** Its metadata. */
+  meta: CheckpointMeta;
+  /** Its tensors by name. */
+  tensors: Record<string, TensorEntry>;
+}
+
+function tensorOf(data: Vec, shape: readonly number[]): TensorEntry {
+  return data instanceof Float64Array
+    ? { dtype: "F64", shape: [...shape], data: data.slice() }
+    : { dtype: "F32", shape: [...shape], data: data.slice() };
+}
+
+/**
+ * Writes a checkpoint atomically and removes stale temp files of earlier,
+ * killed writes of the same file.
+ *
+ * @param path Destination, `*.safetensors`.
+ * @param model Model whose parameters are saved.
+ * @param meta Metadata.
+ * @param extras Optimizer moments and carried state, when resuming must be exact.
+ * @throws {CellscopeError} When the path does not end in `.safetensors`.
+ */
+export async function saveCheckpoint(
+  path: string,
+  model: CharRnn,
+  meta: CheckpointMeta,
+  extras: { optimizer?: Optimizer; state?: ModelState } = {},
+): Promise<void> {
+  if (!path.endsWith(".safetensors")) {
+    throw new CellscopeError(
+      `Cannot save checkpoint "${path}": the file name must end in ".safetensors"`,
+    );
+  }
+  const tensors: Record<string, TensorEntry> = {};
+  for (const p of model.params) tensors[p.name] = tensorOf(p.data, p.shape);
+  if (extras.optimizer) {
+    for (const [name, data] of Object.entries(extras.optimizer.stateTensors())) {
+      const paramName = name.slice(name.indexOf(".") + 1); // "<slot>.<param>"
+      const param = model.params.find((p) => p.name === paramName);
+      tensors[`optim.${name}`] = tensorOf(data, param ? param.shape : [data.length]);
+    }
+  }
+  extras.state?.forEach((layer, l) => {
+    for (const [s, data] of Object.entries(layer)) {
+      tensors[`state.l${l}.${s}`] = tensorOf(data, [
+        data.length / model.config.hidden,
+        model.config.hidden,
+      ]);
+    }
+  });
+  const metadata: Record<string, string> = {
+    format: CHECKPOINT_FORMAT,
+    version: String(CHECKPOINT_VERSION),
+    config: JSON.stringify(meta.config),
+    model: JSON.stringify(meta.model),
+    vocab: JSON.stringify(meta.vocab),
+    step: String(meta.step),
+    position: JSON.stringify(meta.position),
+    rng: JSON.stringify(meta.rng),
+    optimizer: JSON.stringify(meta.optimizer),
+    bestValLoss: JSON.stringify(meta.bestValLoss),
+    smoothLoss: JSON.stringify(meta.smoothLoss),
+    history: JSON.stringify(meta.history),
+    elapsedSeconds: String(meta.elapsedSeconds),
+    data: JSON.stringify(meta.data),
+  };
+  await cleanStaleTemps(dirname(path) || ".", basename(path));
+  await writeSafetensors(path, tensors, metadata);
+}
+
+/**
+ * Reads and checks a checkpoint.
+ *
+ * @param path A `*.safetensors` checkpoint, or a run folder (its `latest.safetensors`).
+ * @returns The checkpoint.
+ * @throws {CellscopeError} When the file is missing, corrupt, or not a cellscope checkpoint of a known version.
+ */
+export async function loadCheckpoint(path: string): Promise<Checkpoint> {
+  try {
+    if ((await Deno.stat(path)).isDirectory) path = `${path.replace(/\/$/, "")}/latest.safetensors`;
+  } catch { /* reported below */ }
+  let file;
+  try {
+    file = await readSafetensors(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CellscopeError(
+        `Cannot load checkpoint "${path}": no such file; pass a run folder or a *.safetensors file written by "deno task train"`,
+      );
+    }
+    if (e instanceof SyntaxError) throw new CellscopeError((e as Error).message, { cause: e });
+    throw e;
+  }
+  const m = file.metadata;
+  const bad = (why: string): never => {
+    throw new CellscopeError(`Cannot load checkpoint "${path}": ${why}`);
+  };
+  if (m.format !== CHECKPOINT_FORMAT) {
+    bad(
+      `metadata "format" is ${
+        JSON.stringify(m.format ?? null)
+      }, expected "${CHECKPOINT_FORMAT}"; is it a cellscope checkpoint?`,
+    );
+  }
+  if (m.version !== String(CHECKPOINT_VERSION)) {
+    bad(
+      `it has format version ${m.version}, this cellscope reads version ${CHECKPOINT_VERSION}; use the cellscope release that wrote it`,
+    );
+  }
+  const json = (key: string): unknown => {
+    try {
+      return JSON.parse(m[key] ?? "");
+    } catch {
+      return bad(`metadata "${key}" is missing or not valid JSON`);
+    }
+  };
+  const meta: CheckpointMeta = {
+    config: json("config") as TrainConfig,
+    model: json("model") as ModelConfig,
+    vocab: json("vocab") as string[],
+    step: json("step") as number,
+    position: json("position") as BatcherPosition,
+    rng: json("rng") as number[],
+    optimizer: json("optimizer") as CheckpointMeta["optimizer"],
+    bestValLoss: json("bestValLoss") as number | null,
+    smoothLoss: json("smoothLoss") as number | null,
+    history: json("history") as HistoryEntry[],
+    elapsedSeconds: json("elapsedSeconds") as number,
+    data: json("data") as CheckpointMeta["data"],
+  };
+  try {
+    validateModelConfig(meta.model);
+    Vocab.fromJSON(meta.vocab);
+  } catch (e) {
+    bad((e as Error).message);
+  }
+  if (meta.vocab.length !== meta.model.vocabSize) {
+    bad(
+      `its vocabulary has ${meta.vocab.length} characters but the model expects ${meta.model.vocabSize}`,
+    );
+  }
+  return { path, meta, tensors: file.tensors };
+}
+
+function copyInto(ckpt: Checkpoint, name: string, target: Vec, shape: readonly number[]): void {
+  const t = ckpt.tensors[name];
+  if (!t) {
+    throw new CellscopeError(`Cannot load checkpoint "${ckpt.path}": tensor "${name}" is missing`);
+  }
+  if (t.data.length !== target.length || t.shape.join(",") !== shape.join(",")) {
+    throw new CellscopeError(
+      `Cannot load checkpoint "${ckpt.path}": tensor "${name}" has shape [${t.shape}], the model needs [${shape}]`,
+    );
+  }
+  if (t.dtype !== "F32" && t.dtype !== "F64") {
+    throw new CellscopeError(
+      `Cannot load checkpoint "${ckpt.path}": tensor "${name}" has dtype ${t.dtype}, expected F32 or F64`,
+    );
+  }
+  target.set(t.data as Float32Array | Float64Array);
+}
+
+/**
+ * Builds the checkpoint's model with its weights.
+ *
+ * @param ckpt A loaded checkpoint.
+ * @returns The model (float32).
+ * @throws {CellscopeError} When a tensor is missing or has the wrong shape.
+ */
+export function modelFromCheckpoint(ckpt: Checkpoint): CharRnn {
+  const model = new CharRnn(ckpt.meta.model);
+  for (const p of model.params) copyInto(ckpt, p.name, p.data, p.shape);
+  return model;
+}
+
+/**
+ * The checkpoint's vocabulary.
+ *
+ * @param ckpt A loaded checkpoint.
+ * @returns The vocabulary.
+ */
+export function vocabFromCheckpoint(ckpt: Checkpoint): Vocab {
+  return Vocab.fromJSON(ckpt.meta.vocab);
+}
+
+/**
+ * Restores optimizer moments and update count saved with the checkpoint.
+ *
+ * @param ckpt A loaded checkpoint.
+ * @param optimizer An optimizer of the same kind over the same model.
+ * @throws {CellscopeError} When the kinds differ or a moment is missing.
+ */
+export function restoreOptimizer(ckpt: Checkpoint, optimizer: Optimizer): void {
+  if (ckpt.meta.optimizer.kind !== optimizer.kind) {
+    throw new CellscopeError(
+      `Cannot resume from "${ckpt.path}": it was trained with ${ckpt.meta.optimizer.kind}, not ${optimizer.kind}; drop --optimizer or start a new run`,
+    );
+  }
+  for (const [name, data] of Object.entries(optimizer.stateTensors())) {
+    const t = ckpt.tensors[`optim.${name}`];
+    copyInto(ckpt, `optim.${name}`, data, t ? t.shape : [data.length]);
+  }
+  optimizer.stepCount = ckpt.meta.optimizer.stepCount;
+}
+
+/**
+ * Restores the carried training state saved with the checkpoint.
+ *
+ * @param ckpt A loaded checkpoint.
+ * @param state A state of the model's shape and the run's batch size.
+ */
+export function restoreState(ckpt: Checkpoint, state: ModelState): void {
+  state.forEach((layer, l) => {
+    for (const [s, data] of Object.entries(layer)) {
+      const t = ckpt.tensors[`state.l${l}.${s}`];
+      copyInto(ckpt, `state.l${l}.${s}`, data, t ? t.shape : [data.length]);
+    }
+  });
+}

@@ -1,0 +1,253 @@
+/**
+ * The training configuration: every field documented with its default, the
+ * named presets, and {@linkcode resolveTrainConfig}, which fills defaults,
+ * applies a preset and checks every field and cross-field rule. CLI flags map
+ * one to one onto these keys (`--lr-decay` → `lrDecay`).
+ *
+ * @module
+ */
+import { CellscopeError } from "../errors.ts";
+import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
+import type { ModelConfig } from "../nn/model.ts";
+import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.ts";
+
+/** Everything that defines a training run. */
+export interface TrainConfig {
+  /** Catalogue corpus to train on (ignored when `text` is set). @default "shakespeare" */
+  corpus: string;
+  /** Path of a UTF-8 text file to train on instead of a catalogue corpus. @default null */
+  text: string | null;
+  /** Fraction of the text held out for validation (taken after the training part). @default 0.05 */
+  valFraction: number;
+  /** Fraction held out for testing (the end of the text). @default 0.05 */
+  testFraction: number;
+  /** Recurrent cell: "rnn", "lstm" or "gru". @default "lstm" */
+  model: CellKind;
+  /** Stacked recurrent layers. @default 1 */
+  layers: number;
+  /** Hidden units per layer. @default 128 */
+  hidden: number;
+  /** Embedding width; 0 feeds one-hot characters. @default 0 */
+  embed: number;
+  /** Dropout after each recurrent layer. @default 0 */
+  dropout: number;
+  /** Parallel streams per minibatch (B). @default 32 */
+  batch: number;
+  /** Steps of truncated BPTT per chunk (T). @default 64 */
+  seq: number;
+  /** "sgd", "adagrad", "rmsprop" or "adam". @default "adam" */
+  optimizer: OptimizerKind;
+  /** Initial learning rate. @default 0.002 */
+  lr: number;
+  /** Learning-rate factor applied every `lrDecayEvery` steps. @default 1 */
+  lrDecay: number;
+  /** Interval of the learning-rate decay, in steps. @default 1000 */
+  lrDecayEvery: number;
+  /** Clip the global gradient norm to this (0 = off). @default 5 */
+  clip: number;
+  /** Clip every gradient element to ±this (0 = off). @default 0 */
+  clipValue: number;
+  /** Total updates (0 = use `epochs`). @default 0 */
+  steps: number;
+  /** Passes over the training split when `steps` is 0. @default 50 */
+  epochs: number;
+  /** Wall-clock budget in minutes (0 = none); the run stops cleanly with a checkpoint. @default 5 */
+  minutes: number;
+  /** Validate and checkpoint every this many steps. @default 200 */
+  evalEvery: number;
+  /** Validation characters per evaluation (0 = the whole split). @default 0 */
+  evalChars: number;
+  /** Print a sample every this many steps (0 = never). @default 500 */
+  sampleEvery: number;
+  /** Characters per periodic sample. @default 200 */
+  sampleLength: number;
+  /** Temperature of the periodic samples. @default 0.8 */
+  sampleTemperature: number;
+  /** Seed of weights, dropout and samples. @default 1 */
+  seed: number;
+  /** Run folder (default `runs/<corpus>-<model>-<layers>x<hidden>`, numbered if taken). @default null */
+  out: string | null;
+}
+
+/** The defaults: a 1-layer LSTM of 128 units on Shakespeare, Adam, 5 minutes. */
+export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  corpus: "shakespeare",
+  text: null,
+  valFraction: 0.05,
+  testFraction: 0.05,
+  model: "lstm",
+  layers: 1,
+  hidden: 128,
+  embed: 0,
+  dropout: 0,
+  batch: 32,
+  seq: 64,
+  optimizer: "adam",
+  lr: 0.002,
+  lrDecay: 1,
+  lrDecayEvery: 1000,
+  clip: 5,
+  clipValue: 0,
+  steps: 0,
+  epochs: 50,
+  minutes: 5,
+  evalEvery: 200,
+  evalChars: 0,
+  sampleEvery: 500,
+  sampleLength: 200,
+  sampleTemperature: 0.8,
+  seed: 1,
+  out: null,
+});
+
+/** Named starting points; flags given beside a preset override it. */
+export const PRESETS: Readonly<Record<string, Partial<TrainConfig>>> = Object.freeze({
+  /** Seconds: a smoke test. */
+  tiny: {
+    layers: 1,
+    hidden: 32,
+    batch: 8,
+    seq: 32,
+    minutes: 1,
+    evalEvery: 50,
+    evalChars: 20000,
+    sampleEvery: 100,
+  },
+  /** The default model: 1×128 LSTM, a few minutes. */
+  small: { layers: 1, hidden: 128, batch: 32, seq: 64 },
+  /** Karpathy et al. 2015 scale: 2×256 LSTM with dropout. */
+  medium: { layers: 2, hidden: 256, batch: 32, seq: 64, dropout: 0.25, minutes: 30 },
+  /** The paper's largest: 3×512 LSTM, batch 50, seq 50 (hours on a CPU). */
+  paper: {
+    layers: 3,
+    hidden: 512,
+    batch: 50,
+    seq: 50,
+    dropout: 0.5,
+    lrDecay: 0.95,
+    lrDecayEvery: 2000,
+    minutes: 0,
+    epochs: 50,
+  },
+});
+
+/** Keys that define the architecture; a resumed run takes them from the checkpoint. */
+export const ARCHITECTURE_KEYS = ["model", "layers", "hidden", "embed"] as const;
+
+/** Keys that must not change on resume because the data would shift under the run. */
+export const DATA_KEYS = ["corpus", "text", "valFraction", "testFraction", "batch", "seq"] as const;
+
+/**
+ * Fills defaults (and a preset) and validates every field.
+ *
+ * @param partial Fields to set; unknown keys are errors.
+ * @param preset Optional preset name applied under `partial`.
+ * @returns A complete, checked configuration.
+ * @throws {CellscopeError} On an unknown key or preset, or a value out of range.
+ *
+ * @example Override two fields
+ * ```ts
+ * import { resolveTrainConfig } from "./config.ts";
+ * const c = resolveTrainConfig({ hidden: 64, model: "gru" });
+ * console.log(c.hidden, c.model, c.optimizer); // 64 gru adam
+ * ```
+ */
+export function resolveTrainConfig(
+  partial: Partial<TrainConfig> = {},
+  preset?: string,
+): TrainConfig {
+  for (const key of Object.keys(partial)) {
+    if (!(key in DEFAULT_TRAIN_CONFIG)) {
+      throw new CellscopeError(
+        `Cannot configure training: unknown key "${key}"; known keys are ${
+          Object.keys(DEFAULT_TRAIN_CONFIG).join(", ")
+        }`,
+      );
+    }
+  }
+  let base: Partial<TrainConfig> = {};
+  if (preset !== undefined) {
+    if (!(preset in PRESETS)) {
+      throw new CellscopeError(
+        `Cannot use preset "${preset}": known presets are ${Object.keys(PRESETS).join(", ")}`,
+      );
+    }
+    base = PRESETS[preset]!;
+  }
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...base, ...defined };
+  validateTrainConfig(c);
+  return c;
+}
+
+function fail(key: string, rule: string, value: unknown): never {
+  throw new CellscopeError(
+    `Cannot configure training: "${key}" ${rule}, got ${JSON.stringify(value)}`,
+  );
+}
+
+/**
+ * Checks every field of a complete configuration.
+ *
+ * @param c The configuration.
+ * @throws {CellscopeError} Naming the first field out of range.
+ */
+export function validateTrainConfig(c: TrainConfig): void {
+  const posInt = [
+    "layers",
+    "hidden",
+    "batch",
+    "seq",
+    "evalEvery",
+    "sampleLength",
+    "lrDecayEvery",
+  ] as const;
+  for (const k of posInt) {
+    if (!Number.isInteger(c[k]) || c[k] < 1) fail(k, "must be a positive integer", c[k]);
+  }
+  const nonNegInt = ["embed", "steps", "epochs", "evalChars", "sampleEvery", "seed"] as const;
+  for (const k of nonNegInt) {
+    if (!Number.isInteger(c[k]) || c[k] < 0) fail(k, "must be a non-negative integer", c[k]);
+  }
+  const nonNeg = ["clip", "clipValue", "minutes"] as const;
+  for (const k of nonNeg) {
+    if (!(c[k] >= 0) || !Number.isFinite(c[k])) fail(k, "must be a number ≥ 0", c[k]);
+  }
+  if (!(c.lr > 0) || !Number.isFinite(c.lr)) fail("lr", "must be a number > 0", c.lr);
+  if (!(c.lrDecay > 0 && c.lrDecay <= 1)) fail("lrDecay", "must be in (0, 1]", c.lrDecay);
+  if (!(c.sampleTemperature > 0)) fail("sampleTemperature", "must be > 0", c.sampleTemperature);
+  if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout", "must be in [0, 1)", c.dropout);
+  if (!CELL_KINDS.includes(c.model)) {
+    fail("model", `must be one of ${CELL_KINDS.join(", ")}`, c.model);
+  }
+  if (!OPTIMIZER_KINDS.includes(c.optimizer)) {
+    fail("optimizer", `must be one of ${OPTIMIZER_KINDS.join(", ")}`, c.optimizer);
+  }
+  for (const k of ["valFraction", "testFraction"] as const) {
+    if (!(c[k] > 0 && c[k] < 0.5)) fail(k, "must be in (0, 0.5)", c[k]);
+  }
+  if (c.steps === 0 && c.epochs === 0 && c.minutes === 0) {
+    fail("steps", "or epochs or minutes must be set, or the run would never end", c.steps);
+  }
+  if (typeof c.corpus !== "string" || c.corpus === "") {
+    fail("corpus", "must name a corpus", c.corpus);
+  }
+}
+
+/**
+ * The model architecture a training configuration asks for.
+ *
+ * @param c Training configuration.
+ * @param vocabSize Size of the vocabulary.
+ * @returns The model configuration.
+ */
+export function modelConfigOf(c: TrainConfig, vocabSize: number): ModelConfig {
+  return {
+    cell: c.model,
+    vocabSize,
+    hidden: c.hidden,
+    layers: c.layers,
+    embed: c.embed,
+    dropout: c.dropout,
+  };
+}

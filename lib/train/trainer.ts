@@ -1,0 +1,390 @@
+/**
+ * The training loop: truncated BPTT over B carried streams, gradient
+ * clipping, an optimizer step, learning-rate decay; validation, samples and
+ * atomic checkpoints at intervals; a time budget; exact resume.
+ *
+ * A run folder holds `config.json` (the resolved configuration), `log.jsonl`
+ * (one JSON object per event: start, eval, sample, end), `latest.safetensors`
+ * and `best.safetensors`.
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import { Batcher } from "../data/batcher.ts";
+import { loadCorpus, projectRoot } from "../data/corpora.ts";
+import { splitIds } from "../data/split.ts";
+import { readTextFile } from "../data/text.ts";
+import { diffVocab, quoteChar, Vocab } from "../data/vocab.ts";
+import { CellscopeError } from "../errors.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { CharRnn, type ModelState } from "../nn/model.ts";
+import { zeroGrads } from "../nn/params.ts";
+import { clipGradNorm, clipGradValue, createOptimizer } from "../optim/mod.ts";
+import { Rng } from "../sample/rng.ts";
+import { sampleText } from "../sample/sample.ts";
+import {
+  ARCHITECTURE_KEYS,
+  DATA_KEYS,
+  modelConfigOf,
+  resolveTrainConfig,
+  type TrainConfig,
+} from "./config.ts";
+import {
+  type Checkpoint,
+  type CheckpointMeta,
+  type HistoryEntry,
+  loadCheckpoint,
+  modelFromCheckpoint,
+  restoreOptimizer,
+  restoreState,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+import { evaluateLoss } from "./evaluate.ts";
+import type { ProgressInfo } from "./progress.ts";
+import { learningRate } from "./schedule.ts";
+
+/** A sample drawn during training. */
+export interface TrainingSample {
+  /** Step it was drawn at. */
+  step: number;
+  /** The text. */
+  text: string;
+}
+
+/** Callbacks for a CLI, a notebook or a test to watch a run. */
+export interface TrainEvents {
+  /** After every step (cheap; throttle drawing yourself). */
+  onProgress?: (p: ProgressInfo) => void;
+  /** After every validation. */
+  onEval?: (e: HistoryEntry) => void;
+  /** After every periodic sample. */
+  onSample?: (s: TrainingSample) => void;
+  /** Human-readable messages (run folder, resume, stop reason). */
+  onMessage?: (text: string) => void;
+}
+
+/** Options of {@linkcode train}. */
+export interface TrainOptions {
+  /** Configuration fields (the rest default). */
+  config?: Partial<TrainConfig>;
+  /** Preset applied under `config`. */
+  preset?: string;
+  /** Checkpoint file or run folder to continue. */
+  resume?: string;
+  /** Train on this text instead of a corpus or file (notebooks, tests). */
+  data?: { name: string; text: string };
+  /** Write the run folder (config, log, checkpoints). @default true */
+  save?: boolean;
+  /** Stops the run cleanly (with a checkpoint) when aborted. */
+  signal?: AbortSignal;
+  /** Watchers. */
+  events?: TrainEvents;
+}
+
+/** What a finished run returns. */
+export interface TrainResult {
+  /** The trained model (weights of the last step). */
+  model: CharRnn;
+  /** Its vocabulary. */
+  vocab: Vocab;
+  /** The resolved configuration. */
+  config: TrainConfig;
+  /** Validation points. */
+  history: HistoryEntry[];
+  /** Samples drawn during training. */
+  samples: TrainingSample[];
+  /** Best validation loss. */
+  bestValLoss: number | null;
+  /** Updates taken. */
+  step: number;
+  /** Run folder, or null when nothing was saved. */
+  runDir: string | null;
+  /** Why it stopped. */
+  stoppedBy: "steps" | "budget" | "signal";
+}
+
+/**
+ * Loads the text a configuration names (file or catalogue corpus).
+ *
+ * @param c Configuration.
+ * @returns The name and the normalised text.
+ */
+export async function loadTrainingText(c: TrainConfig): Promise<{ name: string; text: string }> {
+  if (c.text !== null) return { name: c.text, text: await readTextFile(c.text) };
+  const corpus = await loadCorpus(c.corpus);
+  return { name: c.corpus, text: corpus.text };
+}
+
+async function chooseRunDir(c: TrainConfig, dataName: string): Promise<string> {
+  if (c.out !== null) {
+    try {
+      const entries = [...Deno.readDirSync(c.out)].map((e) => e.name);
+      if (entries.some((n) => n.endsWith(".safetensors"))) {
+        throw new CellscopeError(
+          `Cannot start a run in "${c.out}": it already holds checkpoints; pass --resume "${c.out}" to continue that run, or a new --out folder`,
+        );
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    return c.out;
+  }
+  const base = dataName.replace(/^.*\//, "").replace(/\.[^.]*$/, "").replace(/[^\w-]+/g, "_");
+  const stem = join(projectRoot(), "runs", `${base}-${c.model}-${c.layers}x${c.hidden}`);
+  for (let n = 1;; n++) {
+    const dir = n === 1 ? stem : `${stem}-${n}`;
+    try {
+      await Deno.stat(dir);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return dir;
+      throw e;
+    }
+  }
+}
+
+function resumeConfig(ckpt: Checkpoint, given: Partial<TrainConfig>): Partial<TrainConfig> {
+  const saved = ckpt.meta.config;
+  for (const key of [...ARCHITECTURE_KEYS, ...DATA_KEYS]) {
+    const value = given[key];
+    if (value !== undefined && value !== saved[key]) {
+      throw new CellscopeError(
+        `Cannot resume from "${ckpt.path}": the run has ${key} ${JSON.stringify(saved[key])}, ${
+          JSON.stringify(value)
+        } was given; drop that flag, or start a new run`,
+      );
+    }
+  }
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { ...saved, ...defined };
+}
+
+/**
+ * Trains a model, from scratch or resumed from a checkpoint.
+ *
+ * @param opts Configuration, data, resume path, watchers.
+ * @returns The model, its vocabulary, the history and where it was saved.
+ * @throws {CellscopeError} On bad configuration, missing data, or a checkpoint that does not fit the data.
+ *
+ * @example Train a tiny model on an inline text, without saving
+ * ```ts
+ * import { train } from "./trainer.ts";
+ * const { history } = await train({
+ *   data: { name: "abc", text: "abcabcabc\n".repeat(200) },
+ *   config: { hidden: 16, batch: 4, seq: 8, steps: 40, evalEvery: 20, sampleEvery: 0, minutes: 0 },
+ *   save: false,
+ * });
+ * console.log(history.length); // 2
+ * ```
+ */
+export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
+  const given = opts.config ?? {};
+  const ckpt = opts.resume !== undefined ? await loadCheckpoint(opts.resume) : null;
+  const config = ckpt
+    ? resolveTrainConfig(resumeConfig(ckpt, given))
+    : resolveTrainConfig(given, opts.preset);
+  const say = (text: string) => opts.events?.onMessage?.(text);
+
+  // Data: the vocabulary covers the whole text, so held-out characters are known.
+  const data = opts.data ?? await loadTrainingText(config);
+  let vocab = Vocab.fromText(data.text);
+  if (ckpt) {
+    const saved = Vocab.fromJSON(ckpt.meta.vocab);
+    if (!saved.equals(vocab)) {
+      const { onlyInA, onlyInB } = diffVocab(saved, vocab);
+      throw new CellscopeError(
+        `Cannot resume from "${ckpt.path}": checkpoint vocabulary has ${saved.size} characters, the text "${data.name}" has ${vocab.size}` +
+          (onlyInA.length ? `; only in the checkpoint: ${onlyInA.map(quoteChar).join(", ")}` : "") +
+          (onlyInB.length ? `; only in the text: ${onlyInB.map(quoteChar).join(", ")}` : "") +
+          "; resume on the text the run was trained on",
+      );
+    }
+    vocab = saved;
+  }
+  const ids = vocab.encode(data.text);
+  const splits = splitIds(ids, {
+    train: 1 - config.valFraction - config.testFraction,
+    val: config.valFraction,
+    test: config.testFraction,
+  });
+  const batcher = new Batcher(splits.train, config.batch, config.seq, "training split");
+  const totalSteps = config.steps > 0 ? config.steps : config.epochs * batcher.chunksPerEpoch;
+
+  // Model, optimizer, random state, carried state.
+  const model = ckpt ? modelFromCheckpoint(ckpt) : new CharRnn(modelConfigOf(config, vocab.size));
+  const rng = new Rng(config.seed);
+  if (!ckpt) model.init(rng);
+  const optimizer = createOptimizer(config.optimizer, model.params);
+  const state: ModelState = model.createState(config.batch);
+  let step = 0, elapsedBefore = 0, bestValLoss: number | null = null;
+  let smoothLoss: number | null = null;
+  const history: HistoryEntry[] = [];
+  if (ckpt) {
+    restoreOptimizer(ckpt, optimizer);
+    restoreState(ckpt, state);
+    rng.setState(ckpt.meta.rng);
+    batcher.seek(ckpt.meta.position);
+    step = ckpt.meta.step;
+    elapsedBefore = ckpt.meta.elapsedSeconds;
+    bestValLoss = ckpt.meta.bestValLoss;
+    smoothLoss = ckpt.meta.smoothLoss;
+    history.push(...ckpt.meta.history);
+  }
+
+  // Run folder.
+  const save = opts.save ?? true;
+  let runDir: string | null = null;
+  const log = async (entry: Record<string, unknown>) => {
+    if (runDir) {
+      await Deno.writeTextFile(join(runDir, "log.jsonl"), JSON.stringify(entry) + "\n", {
+        append: true,
+      });
+    }
+  };
+  if (save) {
+    runDir = ckpt ? resolve(ckpt.path, "..") : await chooseRunDir(config, data.name);
+    await Deno.mkdir(runDir, { recursive: true });
+    await writeFileAtomic(join(runDir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+    say(`${ckpt ? "resuming" : "run"} folder: ${runDir}`);
+  }
+  await log({
+    event: ckpt ? "resume" : "start",
+    step,
+    time: new Date().toISOString(),
+    config,
+    vocabSize: vocab.size,
+  });
+
+  const trainWs = model.createWorkspace(config.seq, config.batch);
+  const evalWs = model.createWorkspace(config.seq, config.batch);
+  const samples: TrainingSample[] = [];
+  const budgetSeconds = config.minutes * 60;
+  const start = performance.now();
+  const seconds = () => (performance.now() - start) / 1000;
+  let lastEvalTime = 0, lastEvalStep = step;
+  let lastValLoss: number | null = history.at(-1)?.valLoss ?? null;
+
+  const meta = (): CheckpointMeta => ({
+    config,
+    model: { ...model.config },
+    vocab: vocab.toJSON(),
+    step,
+    position: batcher.position,
+    rng: rng.getState(),
+    optimizer: { kind: optimizer.kind, stepCount: optimizer.stepCount },
+    bestValLoss,
+    smoothLoss,
+    history,
+    elapsedSeconds: elapsedBefore + seconds(),
+    data: { name: data.name, chars: ids.length },
+  });
+
+  const validate = async () => {
+    const trainTime = seconds() - lastEvalTime;
+    const valLoss = evaluateLoss(
+      model,
+      splits.val,
+      config.batch,
+      config.seq,
+      config.evalChars,
+      evalWs,
+    );
+    const entry: HistoryEntry = {
+      step,
+      epoch: step / batcher.chunksPerEpoch,
+      trainLoss: smoothLoss ?? NaN,
+      valLoss,
+      lr: learningRate(step, config.lr, config.lrDecay, config.lrDecayEvery),
+      charsPerSecond: ((step - lastEvalStep) * config.batch * config.seq) /
+        Math.max(trainTime, 1e-9),
+      elapsedSeconds: elapsedBefore + seconds(),
+    };
+    history.push(entry);
+    lastValLoss = valLoss;
+    const improved = bestValLoss === null || valLoss < bestValLoss;
+    if (improved) bestValLoss = valLoss;
+    opts.events?.onEval?.(entry);
+    await log({ event: "eval", ...entry });
+    if (runDir) {
+      const m = meta();
+      await saveCheckpoint(join(runDir, "latest.safetensors"), model, m, { optimizer, state });
+      if (improved) {
+        await saveCheckpoint(join(runDir, "best.safetensors"), model, m, { optimizer, state });
+      }
+    }
+    lastEvalTime = seconds();
+    lastEvalStep = step;
+  };
+
+  const drawSample = async () => {
+    // Its own generator, so sampling never shifts the training random stream.
+    const text = sampleText(model, vocab, {
+      length: config.sampleLength,
+      temperature: config.sampleTemperature,
+      rng: new Rng(config.seed * 7919 + step),
+    });
+    const s = { step, text };
+    samples.push(s);
+    opts.events?.onSample?.(s);
+    await log({ event: "sample", step, text });
+  };
+
+  let stoppedBy: TrainResult["stoppedBy"] = "steps";
+  let lastStepEnd = 0;
+  while (step < totalSteps) {
+    if (opts.signal?.aborted) {
+      stoppedBy = "signal";
+      break;
+    }
+    if (budgetSeconds > 0 && seconds() >= budgetSeconds) {
+      stoppedBy = "budget";
+      break;
+    }
+    const batch = batcher.next();
+    if (batch.reset) { for (const layer of state) for (const v of Object.values(layer)) v.fill(0); }
+    zeroGrads(model.params);
+    const loss = model.forward(trainWs, batch.ids, batch.targets, state, { dropoutRng: rng });
+    if (!Number.isFinite(loss)) {
+      throw new CellscopeError(
+        `Training diverged at step ${step}: the loss is ${loss}; lower --lr (now ${config.lr}) or set --clip`,
+      );
+    }
+    model.backward(trainWs);
+    if (config.clipValue > 0) clipGradValue(model.params, config.clipValue);
+    if (config.clip > 0) clipGradNorm(model.params, config.clip);
+    optimizer.step(
+      model.params,
+      learningRate(step, config.lr, config.lrDecay, config.lrDecayEvery),
+    );
+    step++;
+    smoothLoss = smoothLoss === null ? loss : 0.98 * smoothLoss + 0.02 * loss;
+    const now = seconds();
+    if (opts.events?.onProgress) {
+      const perStep = now - lastStepEnd;
+      const rate = (config.batch * config.seq) / Math.max(perStep, 1e-9);
+      const stepsLeft = (totalSteps - step) *
+        ((now - lastEvalTime) / Math.max(step - lastEvalStep, 1));
+      const eta = budgetSeconds > 0 ? Math.min(stepsLeft, budgetSeconds - now) : stepsLeft;
+      opts.events.onProgress({
+        step,
+        totalSteps,
+        loss: smoothLoss,
+        valLoss: lastValLoss,
+        charsPerSecond: rate,
+        etaSeconds: eta,
+      });
+    }
+    lastStepEnd = seconds();
+    if (step % config.evalEvery === 0 && step < totalSteps) await validate();
+    if (config.sampleEvery > 0 && step % config.sampleEvery === 0) await drawSample();
+  }
+  // Always end with a validation point and a checkpoint of the last step.
+  if (history.at(-1)?.step !== step) await validate();
+  const reason = {
+    steps: `reached ${step} steps`,
+    budget: `time budget of ${config.minutes} min`,
+    signal: "interrupted",
+  }[stoppedBy];
+  say(`stopped at step ${step}: ${reason}; best val loss ${bestValLoss?.toFixed(4)}`);
+  await log({ event: "end", step, stoppedBy, bestValLoss, time: new Date().toISOString() });
+  return { model, vocab, config, history, samples, bestValLoss, step, runDir, stoppedBy };
+}

@@ -1,0 +1,115 @@
+import { assertEquals, assertRejects, assertStrictEquals } from "../_assert.ts";
+import { cleanStaleTemps, TEMP_MARKER, writeFileAtomic } from "../../lib/io/atomic.ts";
+
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "cellscope_atomic_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) names.push(e.name);
+  return names.sort();
+}
+
+/** A pid no running process has (above Linux's pid_max limit of 2^22). */
+const DEAD_PID = 2 ** 22 + 12345;
+
+Deno.test("writeFileAtomic() writes bytes and text, replacing the old file", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/a.bin`;
+    await writeFileAtomic(path, new Uint8Array([1, 2, 3]));
+    assertEquals(await Deno.readFile(path), new Uint8Array([1, 2, 3]));
+    await writeFileAtomic(path, "héllo");
+    assertStrictEquals(await Deno.readTextFile(path), "héllo");
+    await writeFileAtomic(path, new Uint8Array(0));
+    assertStrictEquals((await Deno.stat(path)).size, 0);
+    assertEquals(await listDir(dir), ["a.bin"]);
+  });
+});
+
+Deno.test("writeFileAtomic() leaves the old file intact when the write fails", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/ckpt.safetensors`;
+    await writeFileAtomic(path, "old");
+    // Data that fails mid-write, after the temp file was created.
+    const failing = {
+      length: 10,
+      subarray(): Uint8Array {
+        throw new Error("disk full");
+      },
+    } as unknown as Uint8Array;
+    await assertRejects(writeFileAtomic(path, failing), /disk full/);
+    assertStrictEquals(await Deno.readTextFile(path), "old");
+    assertEquals(await listDir(dir), ["ckpt.safetensors"]);
+  });
+});
+
+Deno.test("writeFileAtomic() removes its temp file when the rename fails", async () => {
+  await withTempDir(async (dir) => {
+    // The target is a non-empty folder, so renaming a file over it fails.
+    await Deno.mkdir(`${dir}/out`);
+    await Deno.writeTextFile(`${dir}/out/keep.txt`, "keep");
+    await assertRejects(writeFileAtomic(`${dir}/out`, "new"));
+    assertEquals(await listDir(dir), ["out"]);
+    assertStrictEquals(await Deno.readTextFile(`${dir}/out/keep.txt`), "keep");
+  });
+});
+
+Deno.test("writeFileAtomic() throws NotFound for a missing folder", async () => {
+  await withTempDir(async (dir) => {
+    await assertRejects(
+      writeFileAtomic(`${dir}/missing/a.txt`, "x"),
+      Deno.errors.NotFound,
+    );
+  });
+});
+
+Deno.test("cleanStaleTemps() removes other processes' temps and keeps this one's", async () => {
+  await withTempDir(async (dir) => {
+    const stale = `model.safetensors${TEMP_MARKER}${DEAD_PID}-0`;
+    const staleOther = `report.html${TEMP_MARKER}${DEAD_PID}-3`;
+    const ours = `model.safetensors${TEMP_MARKER}${Deno.pid}-0`;
+    for (
+      const name of [stale, staleOther, ours, "model.safetensors", "notes.tmp"]
+    ) {
+      await Deno.writeTextFile(`${dir}/${name}`, "x");
+    }
+    await Deno.mkdir(`${dir}/sub${TEMP_MARKER}${DEAD_PID}-0`); // folders are left alone
+
+    assertEquals(await cleanStaleTemps(dir, "model.safetensors"), [
+      `${dir}/${stale}`,
+    ]);
+    assertEquals(
+      await listDir(dir),
+      [
+        "model.safetensors",
+        ours,
+        "notes.tmp",
+        staleOther,
+        `sub${TEMP_MARKER}${DEAD_PID}-0`,
+      ].sort(),
+    );
+
+    assertEquals(await cleanStaleTemps(dir), [`${dir}/${staleOther}`]);
+    assertEquals(
+      await listDir(dir),
+      [
+        "model.safetensors",
+        ours,
+        "notes.tmp",
+        `sub${TEMP_MARKER}${DEAD_PID}-0`,
+      ].sort(),
+    );
+  });
+});
+
+Deno.test("cleanStaleTemps() ignores a missing folder", async () => {
+  await withTempDir(async (dir) => {
+    assertEquals(await cleanStaleTemps(`${dir}/missing`), []);
+  });
+});
