@@ -16,7 +16,7 @@ import { jsKernels } from "./js.ts";
 export type Vec = Float32Array | Float64Array;
 
 /** Element type of a tensor. */
-export type Dtype = "float32" | "float64";
+export type FloatDtype = "float32" | "float64";
 
 /**
  * The kernels a model needs. All functions write into caller-provided
@@ -34,7 +34,7 @@ export interface Kernels {
    * @param n Element count.
    * @returns The zeroed array.
    */
-  alloc(dtype: Dtype, n: number): Vec;
+  alloc(dtype: FloatDtype, n: number): Vec;
 
   /**
    * General matrix product `C = (accumulate ? C : 0) + op(A) · op(B)` where

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Dtype, Kernels, Vec } from "./backend.ts";
+import type { FloatDtype, Kernels, Vec } from "./backend.ts";
 
 /** Logistic sigmoid `1 / (1 + e^−x)`, the true sigmoid (not a hard approximation). */
 export function sigmoid(x: number): number {
@@ -106,7 +106,7 @@ function gemmTT(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
 export const jsKernels: Kernels = {
   name: "js",
 
-  alloc(dtype: Dtype, n: number): Vec {
+  alloc(dtype: FloatDtype, n: number): Vec {
     return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
   },
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Dtype, Vec } from "../kernels/backend.ts";
+import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
 import type { Rng } from "../sample/rng.ts";
 
@@ -77,7 +77,7 @@ export interface CellSpec<C extends CellCacheBase = CellCacheBase> {
   /** Initialises parameters in place. */
   init(p: CellParams, D: number, H: number, rng: Rng): void;
   /** Allocates a cache for a chunk of T steps and B streams. */
-  createCache(dtype: Dtype, T: number, B: number, D: number, H: number): C;
+  createCache(dtype: FloatDtype, T: number, B: number, D: number, H: number): C;
   /** Runs T steps from `state`, leaving the final state in `state`. */
   forward(
     p: CellParams,

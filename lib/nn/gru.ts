@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { Dtype, Vec } from "../kernels/backend.ts";
+import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
 import type { Rng } from "../sample/rng.ts";
 import {
@@ -74,7 +74,7 @@ export interface GruCache extends CellCacheBase {
  * @returns The zeroed cache.
  */
 export function createGruCache(
-  dtype: Dtype,
+  dtype: FloatDtype,
   T: number,
   B: number,
   D: number,

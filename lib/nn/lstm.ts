@@ -20,7 +20,7 @@
  *
  * @module
  */
-import type { Dtype, Vec } from "../kernels/backend.ts";
+import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
 import type { Rng } from "../sample/rng.ts";
 import {
@@ -73,7 +73,7 @@ export interface LstmCache extends CellCacheBase {
  * @returns The zeroed cache.
  */
 export function createLstmCache(
-  dtype: Dtype,
+  dtype: FloatDtype,
   T: number,
   B: number,
   D: number,

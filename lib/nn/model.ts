@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { Dtype, Vec } from "../kernels/backend.ts";
+import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
 import { Rng } from "../sample/rng.ts";
 import type {
@@ -147,7 +147,7 @@ export class CharRnn {
   /** Architecture. */
   readonly config: Readonly<ModelConfig>;
   /** Element type of every tensor. */
-  readonly dtype: Dtype;
+  readonly dtype: FloatDtype;
   /** The cell implementation. */
   readonly cell: CellSpec;
   /** Every parameter, in a stable order. */
@@ -167,7 +167,7 @@ export class CharRnn {
    * @param dtype Element type (float64 for gradient checks).
    * @throws {RangeError} On an invalid configuration.
    */
-  constructor(config: ModelConfig, dtype: Dtype = "float32") {
+  constructor(config: ModelConfig, dtype: FloatDtype = "float32") {
     validateModelConfig(config);
     this.config = Object.freeze({ ...config });
     this.dtype = dtype;
@@ -440,7 +440,7 @@ export class CharRnn {
 export function createModel(
   config: ModelConfig,
   seed: number,
-  dtype: Dtype = "float32",
+  dtype: FloatDtype = "float32",
 ): CharRnn {
   const model = new CharRnn(config, dtype);
   model.init(new Rng(seed));

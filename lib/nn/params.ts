@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Dtype, Vec } from "../kernels/backend.ts";
+import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
 
 /** One named tensor and its gradient accumulator. */
@@ -30,7 +30,7 @@ export interface Param {
 export function createParam(
   name: string,
   shape: readonly number[],
-  dtype: Dtype,
+  dtype: FloatDtype,
 ): Param {
   const n = shape.reduce((a, b) => a * b, 1);
   const k = kernels();

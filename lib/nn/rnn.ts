@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { Dtype, Vec } from "../kernels/backend.ts";
+import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
 import type { Rng } from "../sample/rng.ts";
 import {
@@ -59,7 +59,7 @@ export interface RnnCache extends CellCacheBase {
  * @returns The zeroed cache.
  */
 export function createRnnCache(
-  dtype: Dtype,
+  dtype: FloatDtype,
   T: number,
   B: number,
   D: number,
