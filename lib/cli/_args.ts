@@ -71,8 +71,13 @@ export function parseFlags(
       );
     }
     if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      const dashed = /Option '(--[\w-]+)' argument is ambiguous/.exec(String((e as Error).message));
       throw new CellscopeError(
-        `Cannot run "${command}": ${firstLine(e)} (see --help)`,
+        dashed
+          ? `Cannot run "${command}": the value of ${dashed[1]} starts with a dash; write it as ${
+            dashed[1]
+          }=VALUE, e.g. ${dashed[1]}=-1`
+          : `Cannot run "${command}": ${firstLine(e)} (see --help)`,
       );
     }
     throw e;

@@ -86,7 +86,7 @@ Deno.test("parseSampleArgs() rejects unknown flags, bad numbers and a missing ch
       /^Cannot run "sample": --temperature must be > 0, got "0"; use --argmax for greedy decoding$/,
     ],
     [["--checkpoint", "a", "--temperature", "hot"], /--temperature must be a number, got "hot"$/],
-    [["--checkpoint", "a", "--seed", "-1"], /--seed must be a non-negative integer, got "-1"$/],
+    [["--checkpoint", "a", "--seed=-1"], /--seed must be a non-negative integer, got "-1"$/],
     [
       ["--checkpoint", "a", "stray"],
       /^Cannot run "sample": .*stray.*flags take the form --name value/,

@@ -51,3 +51,11 @@ Deno.test("the train help text documents every configuration key", () => {
     if (!HELP_TEXT.includes(flag + " ")) throw new Error(`HELP_TEXT misses ${flag}`);
   }
 });
+
+Deno.test("a flag value that starts with a dash gets the --flag=VALUE hint", () => {
+  assertThrows(
+    () => parseTrainArgs(["--seed", "-1"]),
+    /the value of --seed starts with a dash; write it as --seed=VALUE/,
+  );
+  assertEquals(parseTrainArgs(["--seed=-1"]).config.seed, -1);
+});

@@ -1,0 +1,437 @@
+/**
+ * `deno task bench`: throughput of the current kernels backend on the model
+ * sizes the project trains, with synthetic data (random ids, V = 65).
+ *
+ * Two modes:
+ * - `train`: one training step per chunk — forward, backward, global-norm
+ *   clipping at 5 (the training default) and an Adam update — over B streams
+ *   of T steps with carried state, as `train()` runs it.
+ * - `record`: forward only at B = 1 in chunks of T = 50 with carried state,
+ *   copying every step's signals out of the caches, as recording will.
+ *
+ * Each case warms up on short chunks, then times full chunks for a fixed wall
+ * time (at least one chunk) and reports characters per second and effective
+ * GFLOP/s from {@linkcode flopsPerChar}. See `bench/README.md`.
+ *
+ * @module
+ */
+import { numberFlag, parseFlags, runCli } from "../lib/cli/_args.ts";
+import { CellscopeError } from "../lib/errors.ts";
+import { kernels, type Vec } from "../lib/kernels/backend.ts";
+import type { CellKind } from "../lib/nn/cell.ts";
+import { CELLS } from "../lib/nn/cells.ts";
+import { type CharRnn, createModel, type ModelConfig } from "../lib/nn/model.ts";
+import { zeroGrads } from "../lib/nn/params.ts";
+import { clipGradNorm, createOptimizer } from "../lib/optim/mod.ts";
+import { Rng } from "../lib/sample/rng.ts";
+
+/** What a case measures. */
+export type BenchMode = "train" | "record";
+
+/** One benchmark case. */
+export interface BenchCase {
+  /** `"train"` or `"record"`. */
+  mode: BenchMode;
+  /** Short model name, e.g. `"lstm-2x256"`; `--only` matches it. */
+  model: string;
+  /** Cell type. */
+  cell: CellKind;
+  /** Layers L. */
+  layers: number;
+  /** Hidden size H. */
+  hidden: number;
+  /** Streams B. */
+  batch: number;
+  /** Steps per chunk T. */
+  seq: number;
+}
+
+/** One measured case, as `--json` prints it (snake_case keys). */
+export interface BenchResult {
+  /** `"train"` or `"record"`. */
+  mode: BenchMode;
+  /** Short model name. */
+  model: string;
+  /** Cell type. */
+  cell: CellKind;
+  /** Layers L. */
+  layers: number;
+  /** Hidden size H. */
+  hidden: number;
+  /** Streams B. */
+  batch: number;
+  /** Steps per chunk T. */
+  seq: number;
+  /** Vocabulary size V. */
+  vocab: number;
+  /** Timed chunks. */
+  chunks: number;
+  /** Timed wall time, seconds. */
+  seconds: number;
+  /** Characters (B·T per chunk) per second. */
+  chars_per_s: number;
+  /** Effective GFLOP/s: `flops_per_char · chars_per_s / 1e9`. */
+  gflops: number;
+  /** GEMM FLOPs per character, from {@linkcode flopsPerChar}. */
+  flops_per_char: number;
+  /** Global gradient-norm clip used in train mode (null in record mode). */
+  clip: number | null;
+  /** Kernels backend name, e.g. `"js"`. */
+  backend: string;
+}
+
+/** Vocabulary size of the synthetic data (Tiny Shakespeare has 65 characters). */
+export const BENCH_VOCAB = 65;
+
+/** Gradient-norm clip of the train mode (the training default). */
+export const BENCH_CLIP = 5;
+
+/** Chunk length of the record mode. */
+export const RECORD_SEQ = 50;
+
+/** Wall time per case by default, and with `--quick`, in seconds. */
+export const DEFAULT_SECONDS = 3;
+/** Wall time per case with `--quick`. */
+export const QUICK_SECONDS = 0.5;
+
+const lstm = (layers: number, hidden: number, batch: number, seq: number): BenchCase => ({
+  mode: "train",
+  model: `lstm-${layers}x${hidden}`,
+  cell: "lstm",
+  layers,
+  hidden,
+  batch,
+  seq,
+});
+
+/** The training cases: three char-rnn LSTM sizes and min-char-rnn. */
+export const TRAIN_CASES: readonly BenchCase[] = Object.freeze([
+  lstm(1, 128, 32, 64),
+  lstm(2, 256, 32, 64),
+  lstm(3, 512, 50, 50),
+  { mode: "train", model: "rnn-1x100", cell: "rnn", layers: 1, hidden: 100, batch: 1, seq: 25 },
+]);
+
+/** The recording cases: the three LSTMs forward at B = 1, T = 50. */
+export const RECORD_CASES: readonly BenchCase[] = Object.freeze(
+  TRAIN_CASES.filter((c) => c.cell === "lstm").map((c): BenchCase => ({
+    ...c,
+    mode: "record",
+    batch: 1,
+    seq: RECORD_SEQ,
+  })),
+);
+
+/** Every case, in the order they run. */
+export const BENCH_CASES: readonly BenchCase[] = Object.freeze([...TRAIN_CASES, ...RECORD_CASES]);
+
+/**
+ * GEMM floating-point operations per character of a model, counting
+ * `2·M·N·K` per matrix product (element-wise work, gathers and the optimizer
+ * are not counted). With `G = gates·H` and `D_l` the dense input width of
+ * layer l (0 for a one-hot first layer, which is a row gather; E with an
+ * embedding; H above), one forward pass costs per character
+ * `F = 2·(Σ_l G·(D_l + H) + H·V)`; backward costs `2F` (a gradient for the
+ * weights and one for the input of every product), so training costs `3F`
+ * and recording (forward only) `F`.
+ *
+ * @param config Architecture (cell, layers, hidden, vocabSize, embed).
+ * @param mode `"train"` (forward + backward) or `"record"` (forward).
+ * @returns FLOPs per character.
+ * @throws {RangeError} When the cell type is unknown.
+ *
+ * @example A 1×2 LSTM over 3 characters
+ * ```ts
+ * import { flopsPerChar } from "./bench.ts";
+ * const c = { cell: "lstm", layers: 1, hidden: 2, vocabSize: 3, embed: 0 } as const;
+ * console.log(flopsPerChar(c, "record"), flopsPerChar(c, "train")); // 44 132
+ * ```
+ */
+export function flopsPerChar(
+  config: Pick<ModelConfig, "cell" | "layers" | "hidden" | "vocabSize" | "embed">,
+  mode: BenchMode,
+): number {
+  const spec = CELLS[config.cell];
+  if (!spec) {
+    throw new RangeError(`Cannot count FLOPs: cell "${config.cell}" is unknown`);
+  }
+  const { layers: L, hidden: H, vocabSize: V, embed: E } = config;
+  const G = spec.gateCount * H;
+  let macs = H * V; // decoder
+  for (let l = 0; l < L; l++) macs += G * ((l > 0 ? H : E) + H);
+  const forward = 2 * macs;
+  return mode === "train" ? 3 * forward : forward;
+}
+
+/** Something to time: one chunk of work, and a short warm-up chunk. */
+interface Runner {
+  step(): void;
+  warm(): void;
+}
+
+function randomIds(n: number, rng: Rng): Int32Array {
+  const ids = new Int32Array(n);
+  for (let k = 0; k < n; k++) ids[k] = rng.int(BENCH_VOCAB);
+  return ids;
+}
+
+function trainRunner(model: CharRnn, c: BenchCase, warmSeq: number): Runner {
+  const rng = new Rng(2);
+  const optimizer = createOptimizer("adam", model.params);
+  const state = model.createState(c.batch);
+  const make = (T: number) => {
+    const ws = model.createWorkspace(T, c.batch);
+    const ids = randomIds(T * c.batch, rng), targets = randomIds(T * c.batch, rng);
+    return () => {
+      zeroGrads(model.params);
+      model.forward(ws, ids, targets, state);
+      model.backward(ws);
+      clipGradNorm(model.params, BENCH_CLIP);
+      optimizer.step(model.params, 0.002);
+    };
+  };
+  return { step: make(c.seq), warm: make(warmSeq) };
+}
+
+function recordRunner(model: CharRnn, c: BenchCase, warmSeq: number): Runner {
+  const rng = new Rng(2);
+  const state = model.createState(c.batch);
+  // One [T, width] buffer per recorded signal per layer, refilled every chunk.
+  const store = new Map<string, Vec>();
+  const make = (T: number) => {
+    const ws = model.createWorkspace(T, c.batch);
+    const ids = randomIds(T * c.batch, rng);
+    return () => {
+      model.forward(ws, ids, null, state);
+      for (let l = 0; l < c.layers; l++) {
+        for (let t = 0; t < T; t++) {
+          const signals = model.cell.stepSignals(ws.caches[l]!, t);
+          for (const [name, values] of Object.entries(signals)) {
+            const key = `l${l}.${name}`;
+            let buf = store.get(key);
+            if (!buf || buf.length < c.seq * values.length) {
+              buf = new Float32Array(c.seq * values.length);
+              store.set(key, buf);
+            }
+            buf.set(values, t * values.length);
+          }
+        }
+      }
+    };
+  };
+  return { step: make(c.seq), warm: make(warmSeq) };
+}
+
+/**
+ * Measures one case: warms up on short chunks (T ≤ 8, same B) for a quarter
+ * of `seconds` (at least 0.1 s), then runs full chunks until `seconds` have
+ * passed (at least one chunk).
+ *
+ * @param c The case.
+ * @param seconds Timed wall time.
+ * @returns The measurement.
+ *
+ * @example Time min-char-rnn briefly
+ * ```ts
+ * import { runCase, TRAIN_CASES } from "./bench.ts";
+ * const r = runCase(TRAIN_CASES[3]!, 0.05);
+ * console.log(r.model, r.chars_per_s > 0); // rnn-1x100 true
+ * ```
+ */
+export function runCase(c: BenchCase, seconds: number): BenchResult {
+  const config: ModelConfig = {
+    cell: c.cell,
+    vocabSize: BENCH_VOCAB,
+    hidden: c.hidden,
+    layers: c.layers,
+    embed: 0,
+    dropout: 0,
+  };
+  const model = createModel(config, 1);
+  const warmSeq = Math.min(c.seq, 8);
+  const runner = c.mode === "train"
+    ? trainRunner(model, c, warmSeq)
+    : recordRunner(model, c, warmSeq);
+  const warmUntil = performance.now() + Math.max(0.1, seconds / 4) * 1000;
+  do runner.warm(); while (performance.now() < warmUntil);
+  const start = performance.now();
+  let chunks = 0, elapsed = 0;
+  do {
+    runner.step();
+    chunks++;
+    elapsed = (performance.now() - start) / 1000;
+  } while (elapsed < seconds);
+  const charsPerS = (chunks * c.batch * c.seq) / elapsed;
+  const flops = flopsPerChar(config, c.mode);
+  return {
+    mode: c.mode,
+    model: c.model,
+    cell: c.cell,
+    layers: c.layers,
+    hidden: c.hidden,
+    batch: c.batch,
+    seq: c.seq,
+    vocab: BENCH_VOCAB,
+    chunks,
+    seconds: elapsed,
+    chars_per_s: charsPerS,
+    gflops: (flops * charsPerS) / 1e9,
+    flops_per_char: flops,
+    clip: c.mode === "train" ? BENCH_CLIP : null,
+    backend: kernels().name,
+  };
+}
+
+/** `--help` text. */
+export const HELP_TEXT = `Measure training and recording throughput of the kernels backend.
+
+Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|record] [--json]
+
+  --seconds N            timed wall time per case (default ${DEFAULT_SECONDS}; at least one chunk)
+  --quick                ${QUICK_SECONDS} s per case
+  --only NAME            run only this model (repeatable): ${
+  [...new Set(BENCH_CASES.map((c) => c.model))].join(", ")
+}
+  --mode MODE            run only "train" or "record" cases
+  --json                 one JSON object per case and line instead of a table
+  -h, --help             this text
+
+Train: forward + backward + clip ${BENCH_CLIP} + Adam, random ids, V = ${BENCH_VOCAB}.
+Record: forward only, B = 1, T = ${RECORD_SEQ} chunks, carried state, signals copied from the caches.
+`;
+
+/** What `deno task bench` was asked to do. */
+export interface BenchArgs {
+  /** Help requested. */
+  help: boolean;
+  /** Timed wall time per case. */
+  seconds: number;
+  /** Cases to run. */
+  cases: BenchCase[];
+  /** JSON lines output. */
+  json: boolean;
+}
+
+/**
+ * Turns command-line arguments into a benchmark request.
+ *
+ * @param args Command-line arguments.
+ * @returns The request.
+ * @throws {CellscopeError} On an unknown flag or model, a bad number, or
+ * `--quick` together with `--seconds`.
+ *
+ * @example Pick one model, quickly
+ * ```ts
+ * import { parseBenchArgs } from "./bench.ts";
+ * const req = parseBenchArgs(["--quick", "--only", "rnn-1x100"]);
+ * console.log(req.seconds, req.cases.map((c) => c.mode)); // 0.5 ["train"]
+ * ```
+ */
+export function parseBenchArgs(args: string[]): BenchArgs {
+  const { values } = parseFlags(args, {
+    seconds: { type: "string" },
+    quick: { type: "boolean" },
+    only: { type: "string", multiple: true },
+    mode: { type: "string" },
+    json: { type: "boolean" },
+  }, "bench");
+  const given = numberFlag(values, "seconds", "bench");
+  if (given !== undefined && values.quick === true) {
+    throw new CellscopeError(
+      'Cannot run "bench": --quick and --seconds both set the time per case; pass one of them',
+    );
+  }
+  if (given !== undefined && !(given > 0)) {
+    throw new CellscopeError(`Cannot run "bench": --seconds must be > 0, got "${values.seconds}"`);
+  }
+  const seconds = given ?? (values.quick === true ? QUICK_SECONDS : DEFAULT_SECONDS);
+  const names = [...new Set(BENCH_CASES.map((c) => c.model))];
+  const only = ((values.only ?? []) as string[]).map(String);
+  for (const name of only) {
+    if (!names.includes(name)) {
+      throw new CellscopeError(
+        `Cannot run "bench": --only "${name}" is not a benchmark model; use one of ${
+          names.map((n) => `"${n}"`).join(", ")
+        }`,
+      );
+    }
+  }
+  const mode = values.mode === undefined ? undefined : String(values.mode);
+  if (mode !== undefined && mode !== "train" && mode !== "record") {
+    throw new CellscopeError(
+      `Cannot run "bench": --mode must be "train" or "record", got "${mode}"`,
+    );
+  }
+  const cases = BENCH_CASES.filter((c) =>
+    (only.length === 0 || only.includes(c.model)) && (mode === undefined || c.mode === mode)
+  );
+  if (cases.length === 0) {
+    throw new CellscopeError(
+      `Cannot run "bench": no case is both --only ${only.join(", ")} and --mode ${mode}; ` +
+        `record cases are ${RECORD_CASES.map((c) => c.model).join(", ")}`,
+    );
+  }
+  return { help: values.help === true, seconds, cases, json: values.json === true };
+}
+
+/**
+ * Formats results as an aligned text table.
+ *
+ * @param results Measured cases.
+ * @returns The table, one line per case under a header.
+ *
+ * @example Format one made-up result
+ * ```ts
+ * import { formatTable } from "./bench.ts";
+ * const table = formatTable([{
+ *   mode: "train", model: "rnn-1x100", cell: "rnn", layers: 1, hidden: 100, batch: 1, seq: 25,
+ *   vocab: 65, chunks: 10, seconds: 1, chars_per_s: 250, gflops: 0.02475, flops_per_char: 99000,
+ *   clip: 5, backend: "js",
+ * }]);
+ * console.log(table.split("\n").length); // 2
+ * ```
+ */
+export function formatTable(results: readonly BenchResult[]): string {
+  const rows = [
+    ["mode", "model", "B", "T", "chunks", "chars/s", "GFLOP/s", "MFLOP/char", "backend"],
+    ...results.map((r) => [
+      r.mode,
+      r.model,
+      String(r.batch),
+      String(r.seq),
+      String(r.chunks),
+      r.chars_per_s.toFixed(r.chars_per_s < 100 ? 1 : 0),
+      r.gflops.toFixed(3),
+      (r.flops_per_char / 1e6).toFixed(3),
+      r.backend,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
+  return rows.map((row) =>
+    row.map((cell, j) => j < 2 || j === 8 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))
+      .join("  ").trimEnd()
+  ).join("\n");
+}
+
+function main(): void {
+  const req = parseBenchArgs(Deno.args);
+  if (req.help) {
+    console.log(HELP_TEXT);
+    return;
+  }
+  const results: BenchResult[] = [];
+  for (const c of req.cases) {
+    console.error(`bench: ${c.mode} ${c.model} B${c.batch} T${c.seq} …`);
+    const r = runCase(c, req.seconds);
+    results.push(r);
+    if (req.json) console.log(JSON.stringify(r));
+  }
+  if (!req.json) {
+    console.log(
+      `backend ${kernels().name}, ${req.seconds} s per case, V = ${BENCH_VOCAB}, ` +
+        `train = forward + backward + clip ${BENCH_CLIP} + Adam\n${formatTable(results)}`,
+    );
+  }
+}
+
+if (import.meta.main) await runCli(main);
