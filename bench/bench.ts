@@ -17,7 +17,9 @@
  */
 import { numberFlag, parseFlags, runCli } from "../lib/cli/_args.ts";
 import { CellscopeError } from "../lib/errors.ts";
-import { kernels, type Vec } from "../lib/kernels/backend.ts";
+import { kernels, setKernels, type Vec } from "../lib/kernels/backend.ts";
+import { jsKernels } from "../lib/kernels/js.ts";
+import { createWasmKernels } from "../lib/kernels/wasm.ts";
 import type { CellKind } from "../lib/nn/cell.ts";
 import { CELLS } from "../lib/nn/cells.ts";
 import { type CharRnn, createModel, type ModelConfig } from "../lib/nn/model.ts";
@@ -285,7 +287,8 @@ export function runCase(c: BenchCase, seconds: number): BenchResult {
 /** `--help` text. */
 export const HELP_TEXT = `Measure training and recording throughput of the kernels backend.
 
-Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|record] [--json]
+Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|record]
+                       [--backend wasm|js|both] [--threads 1|2] [--json]
 
   --seconds N            timed wall time per case (default ${DEFAULT_SECONDS}; at least one chunk)
   --quick                ${QUICK_SECONDS} s per case
@@ -293,6 +296,8 @@ Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|re
   [...new Set(BENCH_CASES.map((c) => c.model))].join(", ")
 }
   --mode MODE            run only "train" or "record" cases
+  --backend NAME         kernels: "wasm" (default), "js" (the reference) or "both"
+  --threads N            threads of the wasm backend, 1 or 2 (default 2)
   --json                 one JSON object per case and line instead of a table
   -h, --help             this text
 
@@ -310,6 +315,10 @@ export interface BenchArgs {
   cases: BenchCase[];
   /** JSON lines output. */
   json: boolean;
+  /** Backends to measure, in order. */
+  backends: ("wasm" | "js")[];
+  /** Threads of the wasm backend. */
+  threads: 1 | 2;
 }
 
 /**
@@ -334,7 +343,21 @@ export function parseBenchArgs(args: string[]): BenchArgs {
     only: { type: "string", multiple: true },
     mode: { type: "string" },
     json: { type: "boolean" },
+    backend: { type: "string" },
+    threads: { type: "string" },
   }, "bench");
+  const backend = values.backend === undefined ? "wasm" : String(values.backend);
+  if (!["wasm", "js", "both"].includes(backend)) {
+    throw new CellscopeError(
+      `Cannot run "bench": --backend must be "wasm", "js" or "both", got "${backend}"`,
+    );
+  }
+  const threads = numberFlag(values, "threads", "bench") ?? 2;
+  if (threads !== 1 && threads !== 2) {
+    throw new CellscopeError(
+      `Cannot run "bench": --threads must be 1 or 2, got "${values.threads}"`,
+    );
+  }
   const given = numberFlag(values, "seconds", "bench");
   if (given !== undefined && values.quick === true) {
     throw new CellscopeError(
@@ -371,7 +394,14 @@ export function parseBenchArgs(args: string[]): BenchArgs {
         `record cases are ${RECORD_CASES.map((c) => c.model).join(", ")}`,
     );
   }
-  return { help: values.help === true, seconds, cases, json: values.json === true };
+  return {
+    help: values.help === true,
+    seconds,
+    cases,
+    json: values.json === true,
+    backends: backend === "both" ? ["wasm", "js"] : [backend as "wasm" | "js"],
+    threads,
+  };
 }
 
 /**
@@ -413,22 +443,30 @@ export function formatTable(results: readonly BenchResult[]): string {
   ).join("\n");
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const req = parseBenchArgs(Deno.args);
   if (req.help) {
     console.log(HELP_TEXT);
     return;
   }
   const results: BenchResult[] = [];
-  for (const c of req.cases) {
-    console.error(`bench: ${c.mode} ${c.model} B${c.batch} T${c.seq} …`);
-    const r = runCase(c, req.seconds);
-    results.push(r);
-    if (req.json) console.log(JSON.stringify(r));
+  for (const backend of req.backends) {
+    const wasm = backend === "wasm" ? await createWasmKernels({ threads: req.threads }) : null;
+    setKernels(wasm ?? jsKernels);
+    try {
+      for (const c of req.cases) {
+        console.error(`bench: ${kernels().name} ${c.mode} ${c.model} B${c.batch} T${c.seq} …`);
+        const r = runCase(c, req.seconds);
+        results.push(r);
+        if (req.json) console.log(JSON.stringify(r));
+      }
+    } finally {
+      wasm?.close();
+    }
   }
   if (!req.json) {
     console.log(
-      `backend ${kernels().name}, ${req.seconds} s per case, V = ${BENCH_VOCAB}, ` +
+      `${req.seconds} s per case, V = ${BENCH_VOCAB}, ` +
         `train = forward + backward + clip ${BENCH_CLIP} + Adam\n${formatTable(results)}`,
     );
   }

@@ -13,91 +13,74 @@ export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
-/** Rows of B kept hot in cache while every row of A streams past (≈ 64 KB–256 KB). */
-const K_BLOCK = 64;
-/** Rows of B (transposed operand) reused across all rows of A in gemmNT. */
-const N_BLOCK = 16;
-
-function gemmNN(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
-  // C[i, :] += Σ_k A[i, k] · B[k, :], k in blocks so the block of B stays in cache.
-  for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
-    const k1 = Math.min(K, k0 + K_BLOCK);
-    for (let i = 0; i < M; i++) {
-      rowUpdate(C, i * N, N, k0, k1, (k) => A[i * K + k]!, B);
-    }
-  }
-}
-
-function gemmTN(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
-  // C[i, :] += Σ_k A[k, i] · B[k, :], k in blocks as in gemmNN.
-  for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
-    const k1 = Math.min(K, k0 + K_BLOCK);
-    for (let i = 0; i < M; i++) {
-      rowUpdate(C, i * N, N, k0, k1, (k) => A[k * M + i]!, B);
-    }
-  }
-}
+/** Inner-dimension block: the rows of op(B) it spans stay in cache while A streams past. */
+const K_BLOCK = 128;
 
 /**
- * `C[c0 : c0+N] += Σ_{k0 ≤ k < k1} a(k) · B[k, :]`, four rows of B per pass so
- * the row of C is read and written a quarter as often.
+ * `C[M, N] += op(A) · op(B)` for any transposes, given element strides:
+ * `op(A)[i, k] = A[i·sAi + k·sAk]`, `op(B)[k, j] = B[k·sBk + j·sBj]`.
+ * A 4×4 tile of C lives in sixteen locals while k runs over a block, so each
+ * loaded element of A and B is used four times.
  */
-function rowUpdate(
-  C: Vec,
-  c0: number,
+function gemmStrided(
+  M: number,
   N: number,
-  k0: number,
-  k1: number,
-  a: (k: number) => number,
+  K: number,
+  A: Vec,
+  sAi: number,
+  sAk: number,
   B: Vec,
+  sBk: number,
+  sBj: number,
+  C: Vec,
 ): void {
-  let k = k0;
-  for (; k + 4 <= k1; k += 4) {
-    const a0 = a(k), a1 = a(k + 1), a2 = a(k + 2), a3 = a(k + 3);
-    const b0 = k * N, b1 = b0 + N, b2 = b1 + N, b3 = b2 + N;
-    for (let j = 0; j < N; j++) {
-      C[c0 + j] = C[c0 + j]! + a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! +
-        a3 * B[b3 + j]!;
-    }
-  }
-  for (; k < k1; k++) {
-    const ak = a(k), bk = k * N;
-    for (let j = 0; j < N; j++) C[c0 + j] = C[c0 + j]! + ak * B[bk + j]!;
-  }
-}
-
-function gemmNT(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
-  // C[i, j] += Σ_k A[i, k] · B[j, k]: dot products of contiguous rows; a block
-  // of rows of B is reused by every row of A before moving on.
-  const K4 = K - (K % 4);
-  for (let j0 = 0; j0 < N; j0 += N_BLOCK) {
-    const j1 = Math.min(N, j0 + N_BLOCK);
-    for (let i = 0; i < M; i++) {
-      const ai = i * K;
-      for (let j = j0; j < j1; j++) {
-        const bj = j * K;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        let k = 0;
-        for (; k < K4; k += 4) {
-          s0 += A[ai + k]! * B[bj + k]!;
-          s1 += A[ai + k + 1]! * B[bj + k + 1]!;
-          s2 += A[ai + k + 2]! * B[bj + k + 2]!;
-          s3 += A[ai + k + 3]! * B[bj + k + 3]!;
+  const M4 = M - (M % 4), N4 = N - (N % 4);
+  for (let k0 = 0; k0 < K; k0 += K_BLOCK) {
+    const k1 = Math.min(K, k0 + K_BLOCK);
+    for (let i = 0; i < M4; i += 4) {
+      const a0 = i * sAi, a1 = a0 + sAi, a2 = a1 + sAi, a3 = a2 + sAi;
+      for (let j = 0; j < N4; j += 4) {
+        const b0 = j * sBj, b1 = b0 + sBj, b2 = b1 + sBj, b3 = b2 + sBj;
+        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (let k = k0; k < k1; k++) {
+          const ak = k * sAk, bk = k * sBk;
+          const x0 = A[a0 + ak]!, x1 = A[a1 + ak]!, x2 = A[a2 + ak]!, x3 = A[a3 + ak]!;
+          const y0 = B[bk + b0]!, y1 = B[bk + b1]!, y2 = B[bk + b2]!, y3 = B[bk + b3]!;
+          c00 += x0 * y0, c01 += x0 * y1, c02 += x0 * y2, c03 += x0 * y3;
+          c10 += x1 * y0, c11 += x1 * y1, c12 += x1 * y2, c13 += x1 * y3;
+          c20 += x2 * y0, c21 += x2 * y1, c22 += x2 * y2, c23 += x2 * y3;
+          c30 += x3 * y0, c31 += x3 * y1, c32 += x3 * y2, c33 += x3 * y3;
         }
-        for (; k < K; k++) s0 += A[ai + k]! * B[bj + k]!;
-        C[i * N + j] = C[i * N + j]! + (s0 + s1) + (s2 + s3);
+        let c = i * N + j;
+        C[c] = C[c]! + c00, C[c + 1] = C[c + 1]! + c01;
+        C[c + 2] = C[c + 2]! + c02, C[c + 3] = C[c + 3]! + c03;
+        c += N;
+        C[c] = C[c]! + c10, C[c + 1] = C[c + 1]! + c11;
+        C[c + 2] = C[c + 2]! + c12, C[c + 3] = C[c + 3]! + c13;
+        c += N;
+        C[c] = C[c]! + c20, C[c + 1] = C[c + 1]! + c21;
+        C[c + 2] = C[c + 2]! + c22, C[c + 3] = C[c + 3]! + c23;
+        c += N;
+        C[c] = C[c]! + c30, C[c + 1] = C[c + 1]! + c31;
+        C[c + 2] = C[c + 2]! + c32, C[c + 3] = C[c + 3]! + c33;
+      }
+      // Columns right of the last full tile.
+      for (let r = i; r < i + 4; r++) {
+        for (let j = N4; j < N; j++) {
+          let sum = 0;
+          for (let k = k0; k < k1; k++) sum += A[r * sAi + k * sAk]! * B[k * sBk + j * sBj]!;
+          C[r * N + j] = C[r * N + j]! + sum;
+        }
       }
     }
-  }
-}
-
-function gemmTT(M: number, N: number, K: number, A: Vec, B: Vec, C: Vec): void {
-  // C[i, j] += Σ_k A[k, i] · B[j, k]
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += A[k * M + i]! * B[j * K + k]!;
-      C[i * N + j] = C[i * N + j]! + s;
+    // Rows below the last full tile (all of C when M < 4, e.g. batch 1):
+    // row updates, with j innermost, contiguous when op(B) rows are.
+    for (let i = M4; i < M; i++) {
+      for (let k = k0; k < k1; k++) {
+        const a = A[i * sAi + k * sAk]!, bk = k * sBk, ci = i * N;
+        for (let j = 0; j < N; j++) C[ci + j] = C[ci + j]! + a * B[bk + j * sBj]!;
+      }
     }
   }
 }
@@ -112,10 +95,10 @@ export const jsKernels: Kernels = {
 
   gemm(transA, transB, M, N, K, A, B, C, accumulate) {
     if (!accumulate) C.fill(0, 0, M * N);
-    if (!transA && !transB) gemmNN(M, N, K, A, B, C);
-    else if (!transA && transB) gemmNT(M, N, K, A, B, C);
-    else if (transA && !transB) gemmTN(M, N, K, A, B, C);
-    else gemmTT(M, N, K, A, B, C);
+    // op(A)[i, k] and op(B)[k, j] as strides into the stored layouts.
+    const [sAi, sAk] = transA ? [1, M] : [K, 1];
+    const [sBk, sBj] = transB ? [1, K] : [N, 1];
+    gemmStrided(M, N, K, A, sAi, sAk, B, sBk, sBj, C);
   },
 
   gatherRows(table, idx, N, out, bias) {

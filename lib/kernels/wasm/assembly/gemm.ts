@@ -1,0 +1,221 @@
+// WebAssembly SIMD GEMM kernels (AssemblyScript). Row-major float32 matrices
+// addressed by byte pointers into the shared linear memory. Each kernel
+// computes the rows [i0, i1) of C so two threads can split one product.
+//
+//   gemm_nn: C[M,N] (+)= A[M,K] · B[K,N]
+//   gemm_tn: C[M,N] (+)= A[K,M]ᵀ · B[K,N]
+//   gemm_nt: C[M,N] (+)= A[M,K] · B[N,K]ᵀ
+//
+// The inner dimension is walked in blocks of KC so the block of B stays in
+// cache while the rows of A stream past; register tiles are 4×8 (nn, tn) and
+// 2×4 (nt, dot products reduced across lanes at the end).
+
+const KC: i32 = 256;
+
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+@inline function ld(p: usize): v128 {
+  return v128.load(p);
+}
+
+@inline function st(p: usize, v: v128): void {
+  v128.store(p, v);
+}
+
+// ---------------------------------------------------------------- nn and tn
+// Both walk k and broadcast one element of A per row; they differ only in
+// where that element lives: A[i,k] = A + (i*K + k)*4 (nn) or A + (k*M + i)*4 (tn).
+
+@inline function aAt(A: usize, trans: bool, M: i32, K: i32, i: i32, k: i32): usize {
+  return trans ? A + (<usize>(k * M + i) << 2) : A + (<usize>(i * K + k) << 2);
+}
+
+function panel4x8(
+  trans: bool, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize,
+  i: i32, j: i32, k0: i32, k1: i32, loadC: bool,
+): void {
+  const c0 = C + (<usize>(i * N + j) << 2);
+  const rs = <usize>N << 2;
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  if (loadC) {
+    c00 = ld(c0); c01 = ld(c0 + 16);
+    c10 = ld(c0 + rs); c11 = ld(c0 + rs + 16);
+    c20 = ld(c0 + 2 * rs); c21 = ld(c0 + 2 * rs + 16);
+    c30 = ld(c0 + 3 * rs); c31 = ld(c0 + 3 * rs + 16);
+  }
+  let pb = B + (<usize>(k0 * N + j) << 2);
+  const pbEnd = B + (<usize>(k1 * N + j) << 2);
+  if (trans) {
+    // A[k, i..i+3] are adjacent: one pointer, stepping a row of A per k.
+    let pa = A + (<usize>(k0 * M + i) << 2);
+    const as = <usize>M << 2;
+    while (pb < pbEnd) {
+      const b0 = ld(pb), b1 = ld(pb + 16);
+      let a = v128.load32_splat(pa);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load32_splat(pa + 4);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.load32_splat(pa + 8);
+      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.load32_splat(pa + 12);
+      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      pb += rs;
+      pa += as;
+    }
+  } else {
+    // A[i..i+3, k] are a row of A apart: four pointers, stepping one element per k.
+    const ks = <usize>K << 2;
+    let pa = A + (<usize>(i * K + k0) << 2);
+    while (pb < pbEnd) {
+      const b0 = ld(pb), b1 = ld(pb + 16);
+      let a = v128.load32_splat(pa);
+      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+      a = v128.load32_splat(pa + ks);
+      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+      a = v128.load32_splat(pa + 2 * ks);
+      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+      a = v128.load32_splat(pa + 3 * ks);
+      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+      pb += rs;
+      pa += 4;
+    }
+  }
+  st(c0, c00); st(c0 + 16, c01);
+  st(c0 + rs, c10); st(c0 + rs + 16, c11);
+  st(c0 + 2 * rs, c20); st(c0 + 2 * rs + 16, c21);
+  st(c0 + 3 * rs, c30); st(c0 + 3 * rs + 16, c31);
+}
+
+function panel1x8(
+  trans: bool, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize,
+  i: i32, j: i32, k0: i32, k1: i32, loadC: bool,
+): void {
+  const c0 = C + (<usize>(i * N + j) << 2);
+  const rs = <usize>N << 2;
+  let c00 = loadC ? ld(c0) : f32x4.splat(0);
+  let c01 = loadC ? ld(c0 + 16) : f32x4.splat(0);
+  let pb = B + (<usize>(k0 * N + j) << 2);
+  for (let k = k0; k < k1; k++) {
+    const a = v128.load32_splat(aAt(A, trans, M, K, i, k));
+    c00 = madd(a, ld(pb), c00);
+    c01 = madd(a, ld(pb + 16), c01);
+    pb += rs;
+  }
+  st(c0, c00);
+  st(c0 + 16, c01);
+}
+
+function scalarCell(
+  trans: bool, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize,
+  i: i32, j: i32, k0: i32, k1: i32, loadC: bool,
+): void {
+  const pc = C + (<usize>(i * N + j) << 2);
+  let s: f32 = loadC ? load<f32>(pc) : 0;
+  for (let k = k0; k < k1; k++) {
+    s += load<f32>(aAt(A, trans, M, K, i, k)) * load<f32>(B + (<usize>(k * N + j) << 2));
+  }
+  store<f32>(pc, s);
+}
+
+function gemmKMajor(
+  trans: bool, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, acc: i32, i0: i32, i1: i32,
+): void {
+  const N8 = N & ~7;
+  if (K == 0) {
+    if (!acc) memory.fill(C + (<usize>(i0 * N) << 2), 0, <usize>((i1 - i0) * N) << 2);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const k1 = min(K, k0 + KC);
+    const loadC = acc != 0 || k0 > 0;
+    let i = i0;
+    for (; i + 4 <= i1; i += 4) {
+      for (let j = 0; j < N8; j += 8) panel4x8(trans, M, N, K, A, B, C, i, j, k0, k1, loadC);
+      for (let r = 0; r < 4; r++) {
+        for (let j = N8; j < N; j++) scalarCell(trans, M, N, K, A, B, C, i + r, j, k0, k1, loadC);
+      }
+    }
+    for (; i < i1; i++) {
+      for (let j = 0; j < N8; j += 8) panel1x8(trans, M, N, K, A, B, C, i, j, k0, k1, loadC);
+      for (let j = N8; j < N; j++) scalarCell(trans, M, N, K, A, B, C, i, j, k0, k1, loadC);
+    }
+  }
+}
+
+export function gemm_nn(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, acc: i32, i0: i32, i1: i32): void {
+  gemmKMajor(false, M, N, K, A, B, C, acc, i0, i1);
+}
+
+export function gemm_tn(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, acc: i32, i0: i32, i1: i32): void {
+  gemmKMajor(true, M, N, K, A, B, C, acc, i0, i1);
+}
+
+// ---------------------------------------------------------------------- nt
+
+@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  // [Σa, Σb, Σc, Σd]
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 2, 6), v128.shuffle<f32>(a, b, 1, 5, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 2, 6), v128.shuffle<f32>(c, d, 1, 5, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+function dot(K: i32, pa: usize, pb: usize): f32 {
+  const K4 = K & ~3;
+  let s = f32x4.splat(0);
+  for (let k = 0; k < K4; k += 4) s = madd(ld(pa + (<usize>k << 2)), ld(pb + (<usize>k << 2)), s);
+  let r = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) +
+    f32x4.extract_lane(s, 3);
+  for (let k = K4; k < K; k++) r += load<f32>(pa + (<usize>k << 2)) * load<f32>(pb + (<usize>k << 2));
+  return r;
+}
+
+export function gemm_nt(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, acc: i32, i0: i32, i1: i32): void {
+  const K4 = K & ~3, N4 = N & ~3;
+  const ks = <usize>K << 2;
+  let i = i0;
+  for (; i + 2 <= i1; i += 2) {
+    const a0p = A + <usize>i * ks, a1p = a0p + ks;
+    for (let j = 0; j < N4; j += 4) {
+      const b0p = B + <usize>j * ks, b1p = b0p + ks, b2p = b1p + ks, b3p = b2p + ks;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        const a0 = ld(a0p + o), a1 = ld(a1p + o);
+        const b0 = ld(b0p + o), b1 = ld(b1p + o), b2 = ld(b2p + o), b3 = ld(b3p + o);
+        s00 = madd(a0, b0, s00); s01 = madd(a0, b1, s01); s02 = madd(a0, b2, s02); s03 = madd(a0, b3, s03);
+        s10 = madd(a1, b0, s10); s11 = madd(a1, b1, s11); s12 = madd(a1, b2, s12); s13 = madd(a1, b3, s13);
+      }
+      let r0 = hsum4(s00, s01, s02, s03), r1 = hsum4(s10, s11, s12, s13);
+      for (let k = K4; k < K; k++) {
+        const o = <usize>k << 2;
+        const a0 = v128.load32_splat(a0p + o), a1 = v128.load32_splat(a1p + o);
+        const b = f32x4(load<f32>(b0p + o), load<f32>(b1p + o), load<f32>(b2p + o), load<f32>(b3p + o));
+        r0 = madd(a0, b, r0);
+        r1 = madd(a1, b, r1);
+      }
+      const c0 = C + (<usize>(i * N + j) << 2), c1 = c0 + (<usize>N << 2);
+      st(c0, acc ? f32x4.add(ld(c0), r0) : r0);
+      st(c1, acc ? f32x4.add(ld(c1), r1) : r1);
+    }
+    for (let j = N4; j < N; j++) {
+      const bp = B + <usize>j * ks;
+      const c0 = C + (<usize>(i * N + j) << 2), c1 = c0 + (<usize>N << 2);
+      store<f32>(c0, (acc ? load<f32>(c0) : 0) + dot(K, a0p, bp));
+      store<f32>(c1, (acc ? load<f32>(c1) : 0) + dot(K, a1p, bp));
+    }
+  }
+  for (; i < i1; i++) {
+    const ap = A + <usize>i * ks;
+    for (let j = 0; j < N; j++) {
+      const c0 = C + (<usize>(i * N + j) << 2);
+      store<f32>(c0, (acc ? load<f32>(c0) : 0) + dot(K, ap, B + <usize>j * ks));
+    }
+  }
+}

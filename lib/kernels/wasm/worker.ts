@@ -1,0 +1,49 @@
+/**
+ * The second kernels thread: instantiates the same WebAssembly module on the
+ * shared memory, then waits on the control block's job counter, runs each
+ * job (an export and its arguments) and publishes its sequence number as done.
+ * After every wake it re-reads the counter, since a late notify can wake a
+ * later wait.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+
+const SEQ = 0, DONE = 1, FN = 2, STOP = 3, NARGS = 4;
+const ARGS_AT = 256;
+
+self.onmessage = async (e: MessageEvent) => {
+  const { module, memory, control, names } = e.data as {
+    module: WebAssembly.Module;
+    memory: WebAssembly.Memory;
+    control: number;
+    names: string[];
+  };
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      memory,
+      abort: () => {
+        throw new Error("WebAssembly kernel aborted in the worker");
+      },
+    },
+  });
+  const exports = instance.exports as Record<string, (...a: number[]) => void>;
+  const fns = names.map((n) => exports[n]!);
+  const ctl = new Int32Array(memory.buffer, control, ARGS_AT / 4);
+  const args = new Float64Array(memory.buffer, control + ARGS_AT, 480);
+  self.postMessage("ready");
+  let seen = Atomics.load(ctl, SEQ);
+  for (;;) {
+    const seq = Atomics.load(ctl, SEQ);
+    if (seq === seen) {
+      Atomics.wait(ctl, SEQ, seen, 50);
+      continue;
+    }
+    seen = seq;
+    if (Atomics.load(ctl, STOP) === 1) return;
+    const n = Atomics.load(ctl, NARGS);
+    fns[Atomics.load(ctl, FN)]!(...Array.from(args.subarray(0, n)));
+    Atomics.store(ctl, DONE, seq);
+    Atomics.notify(ctl, DONE);
+  }
+};

@@ -1,0 +1,74 @@
+import { assertClose, assertEquals } from "../_assert.ts";
+import { jsKernels, kernels, setKernels } from "../../lib/kernels/mod.ts";
+import { createWasmKernels } from "../../lib/kernels/wasm.ts";
+import { CharRnn } from "../../lib/nn/model.ts";
+import { Rng } from "../../lib/sample/rng.ts";
+import { train } from "../../lib/train/trainer.ts";
+
+const TEXT = 'It was the best of times, it was the worst of times; "quoted" (nested [deep])\n'
+  .repeat(40);
+
+for (const cell of ["rnn", "lstm", "gru"] as const) {
+  Deno.test(`with the wasm backend, a ${cell} forward/backward step's gradients match the reference within 1e-4 normwise`, async () => {
+    const fast = await createWasmKernels({ threads: 2 });
+    const previous = kernels();
+    try {
+      const config = { cell, vocabSize: 29, hidden: 48, layers: 2, embed: 0, dropout: 0.1 };
+      const T = 20, B = 12;
+      const ids = Int32Array.from({ length: T * B }, (_, i) => (i * 13) % 29);
+      const targets = Int32Array.from({ length: T * B }, (_, i) => (i * 7 + 3) % 29);
+      const run = () => {
+        const model = new CharRnn(config);
+        model.init(new Rng(5));
+        const ws = model.createWorkspace(T, B);
+        const state = model.createState(B);
+        const loss = model.forward(ws, ids, targets, state, { dropoutRng: new Rng(9) });
+        model.backward(ws);
+        return { loss, model };
+      };
+      setKernels(jsKernels);
+      const ref = run();
+      setKernels(fast);
+      const got = run();
+      assertClose(got.loss, ref.loss, 1e-5, 0, "loss");
+      got.model.params.forEach((p, i) =>
+        assertClose(p.grad, ref.model.params[i]!.grad, 1e-4, 0, p.name)
+      );
+    } finally {
+      setKernels(previous);
+      fast.close();
+    }
+  });
+}
+
+Deno.test("with the wasm backend, stopping at step k and resuming equals an uninterrupted run", async () => {
+  const fast = await createWasmKernels({ threads: 2 });
+  const previous = kernels();
+  setKernels(fast);
+  const dirA = await Deno.makeTempDir(), dirB = await Deno.makeTempDir();
+  try {
+    const data = { name: "dickens", text: TEXT };
+    const config = {
+      hidden: 32,
+      layers: 2,
+      batch: 8,
+      seq: 16,
+      evalEvery: 4,
+      sampleEvery: 0,
+      minutes: 0,
+      dropout: 0.1,
+    };
+    const whole = await train({ data, config: { ...config, steps: 14, out: dirA } });
+    await train({ data, config: { ...config, steps: 6, out: dirB } });
+    const resumed = await train({ data, resume: dirB, config: { steps: 14 } });
+    assertEquals(
+      resumed.model.params.map((p) => Array.from(p.data)),
+      whole.model.params.map((p) => Array.from(p.data)),
+    );
+  } finally {
+    setKernels(previous);
+    fast.close();
+    await Deno.remove(dirA, { recursive: true });
+    await Deno.remove(dirB, { recursive: true });
+  }
+});

@@ -1,0 +1,240 @@
+import { assertClose, assertEquals } from "../_assert.ts";
+import { jsKernels } from "../../lib/kernels/js.ts";
+import { createWasmKernels, type WasmKernels } from "../../lib/kernels/wasm.ts";
+import type { Kernels, Vec } from "../../lib/kernels/backend.ts";
+import { Rng } from "../../lib/sample/rng.ts";
+
+/** The normwise tolerance of the issue: max|fast − ref| ≤ 1e-5 · max|ref|. */
+const TOL = 1e-5;
+
+function filled(k: Kernels, n: number, rng: Rng, scale = 1): Float32Array {
+  const v = k.alloc("float32", n) as Float32Array;
+  for (let i = 0; i < n; i++) v[i] = (rng.uniform() * 2 - 1) * scale;
+  return v;
+}
+
+function copyOf(v: Vec): Float32Array {
+  return Float32Array.from(v);
+}
+
+/** Runs `fn` on the fast backend and on the reference with copies of the same inputs. */
+function compare(
+  fast: WasmKernels,
+  label: string,
+  make: (k: Kernels, rng: Rng) => Vec[],
+  run: (k: Kernels, arrays: Vec[]) => void,
+): void {
+  const a = make(fast, new Rng(7));
+  const b = a.map(copyOf);
+  run(fast, a);
+  run(jsKernels, b);
+  a.forEach((arr, i) => assertClose(arr, b[i]!, TOL, 0, `${label} array ${i}`));
+}
+
+for (const [threads, relaxed] of [[1, true], [2, true], [1, false]] as const) {
+  Deno.test(`wasm kernels (${relaxed ? "relaxed-simd" : "simd"}, ${threads} thread${threads > 1 ? "s" : ""}) equal the reference normwise on odd shapes and B = 1`, async (t) => {
+    const fast = await createWasmKernels({ threads, relaxed });
+    try {
+      const shapes: [number, number, number][] = [
+        [1, 13, 7],
+        [5, 9, 11],
+        [37, 29, 31],
+        [64, 72, 40],
+        [1, 512, 128],
+        [33, 130, 65],
+      ];
+      for (const [transA, transB] of [[false, false], [true, false], [false, true]] as const) {
+        for (const [M, N, K] of shapes) {
+          await t.step(`gemm ${transA ? "T" : "N"}${transB ? "T" : "N"} ${M}×${N}×${K}`, () => {
+            for (const acc of [false, true]) {
+              compare(
+                fast,
+                "gemm",
+                (k, r) => [filled(k, M * K, r), filled(k, K * N, r), filled(k, M * N, r)],
+                (k, [A, B, C]) => k.gemm(transA, transB, M, N, K, A!, B!, C!, acc),
+              );
+            }
+          });
+        }
+      }
+      for (const [B, H] of [[1, 5], [3, 7], [5, 16], [8, 33]]) {
+        await t.step(`cells B=${B} H=${H}`, () => {
+          compare(
+            fast,
+            "lstm fwd",
+            (
+              k,
+              r,
+            ) => [
+              filled(k, B * 4 * H, r, 3),
+              filled(k, B * H, r),
+              filled(k, B * H, r),
+              filled(k, B * H, r),
+              filled(k, B * H, r),
+            ],
+            (k, [g, cp, c, tc, h]) => k.lstmCellForward(B, H, g!, cp!, c!, tc!, h!),
+          );
+          compare(
+            fast,
+            "lstm bwd",
+            (k, r) =>
+              [
+                filled(k, B * 4 * H, r).map((x) => (x + 1) / 2),
+                filled(k, B * H, r),
+                filled(k, B * H, r),
+                filled(k, B * H, r),
+                filled(k, B * H, r),
+                filled(k, B * 4 * H, r),
+              ].map((v) => {
+                const w = k.alloc("float32", v.length);
+                w.set(v);
+                return w;
+              }),
+            (k, [g, cp, tc, dh, dc, dg]) => k.lstmCellBackward(B, H, g!, cp!, tc!, dh!, dc!, dg!),
+          );
+          compare(
+            fast,
+            "gru fwd",
+            (
+              k,
+              r,
+            ) => [
+              filled(k, B * 3 * H, r, 3),
+              filled(k, B * 3 * H, r, 3),
+              filled(k, H, r),
+              filled(k, B * H, r),
+              filled(k, B * 3 * H, r),
+              filled(k, B * H, r),
+              filled(k, B * H, r),
+            ],
+            (k, [xg, hg, bhn, hp, g, hn, h]) =>
+              k.gruCellForward(B, H, xg!, hg!, bhn!, hp!, g!, hn!, h!),
+          );
+          compare(
+            fast,
+            "gru bwd",
+            (
+              k,
+              r,
+            ) => [
+              filled(k, B * 3 * H, r),
+              filled(k, B * H, r),
+              filled(k, B * H, r),
+              filled(k, B * H, r),
+              filled(k, B * 3 * H, r),
+              filled(k, B * 3 * H, r),
+              filled(k, B * H, r),
+            ],
+            (k, [g, hn, hp, dh, dxg, dhg, dhp]) =>
+              k.gruCellBackward(B, H, g!, hn!, hp!, dh!, dxg!, dhg!, dhp!),
+          );
+          compare(
+            fast,
+            "rnn",
+            (k, r) => [filled(k, B * H, r, 4), filled(k, B * H, r), filled(k, B * H, r)],
+            (k, [a, h, da]) => {
+              k.rnnCellForward(a!, h!, B * H);
+              k.rnnCellBackward(h!, a!, da!, B * H);
+            },
+          );
+        });
+      }
+      await t.step("large enough to split across threads: cells B=32 H=40, xent 300×65", () => {
+        const B = 32, H = 40;
+        compare(
+          fast,
+          "lstm fwd",
+          (
+            k,
+            r,
+          ) => [
+            filled(k, B * 4 * H, r, 3),
+            filled(k, B * H, r),
+            filled(k, B * H, r),
+            filled(k, B * H, r),
+            filled(k, B * H, r),
+          ],
+          (k, [g, cp, c, tc, h]) => k.lstmCellForward(B, H, g!, cp!, c!, tc!, h!),
+        );
+        compare(
+          fast,
+          "gru fwd",
+          (
+            k,
+            r,
+          ) => [
+            filled(k, B * 3 * H, r, 3),
+            filled(k, B * 3 * H, r, 3),
+            filled(k, H, r),
+            filled(k, B * H, r),
+            filled(k, B * 3 * H, r),
+            filled(k, B * H, r),
+            filled(k, B * H, r),
+          ],
+          (k, [xg, hg, bhn, hp, g, hn, h]) =>
+            k.gruCellForward(B, H, xg!, hg!, bhn!, hp!, g!, hn!, h!),
+        );
+        const R = 300, V = 65;
+        const targets = Int32Array.from({ length: R }, (_, i) => (i * 7) % V);
+        compare(
+          fast,
+          "xent",
+          (
+            k,
+            r,
+          ) => [filled(k, R * V, r, 5), filled(k, R * V, r), filled(k, R, r), filled(k, R * V, r)],
+          (k, [lg, p, l, d]) => {
+            k.softmaxXentForward(lg!, targets, R, V, p!, l!);
+            k.softmaxXentBackward(p!, targets, R, V, 1 / R, d!);
+          },
+        );
+      });
+      await t.step("softmax cross-entropy, rows, gather and scatter", () => {
+        const R = 37, V = 23, N = 11;
+        const targets = Int32Array.from({ length: R }, (_, i) => (i * 7) % V);
+        compare(
+          fast,
+          "xent",
+          (
+            k,
+            r,
+          ) => [filled(k, R * V, r, 5), filled(k, R * V, r), filled(k, R, r), filled(k, R * V, r)],
+          (k, [lg, p, l, d]) => {
+            k.softmaxXentForward(lg!, targets, R, V, p!, l!);
+            k.softmaxXentBackward(p!, targets, R, V, 1 / R, d!);
+          },
+        );
+        const ids = Int32Array.from({ length: R }, (_, i) => (i * 5) % V);
+        compare(
+          fast,
+          "rows",
+          (
+            k,
+            r,
+          ) => [
+            filled(k, V * N, r),
+            filled(k, R * N, r),
+            filled(k, N, r),
+            filled(k, V * N, r),
+            filled(k, R * N, r),
+          ],
+          (k, [table, out, bias, acc, src]) => {
+            k.gatherRows(table!, ids, N, out!, bias!);
+            k.scatterAddRows(acc!, ids, N, src!);
+            k.addRowVector(out!, bias!, R, N);
+            k.sumRowsAccumulate(src!, R, N, bias!);
+            k.mulInPlace(out!, src!, R * N);
+            k.addInPlace(out!, src!, R * N);
+          },
+        );
+      });
+      await t.step("arrays outside the wasm memory fall back to the reference", () => {
+        const A = new Float64Array([1, 2]), B = new Float64Array([3, 4]), C = new Float64Array(4);
+        fast.gemm(false, false, 2, 2, 1, A, B, C, false);
+        assertEquals(Array.from(C), [3, 4, 6, 8]);
+      });
+    } finally {
+      fast.close();
+    }
+  });
+}
