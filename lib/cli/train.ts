@@ -54,6 +54,8 @@ Run
   --seed N               seed of weights, dropout and samples (default 1)
   --out DIR              run folder (default runs/<corpus>-<model>-<layers>x<hidden>)
   --resume PATH          continue a run folder or checkpoint exactly where it stopped
+  --backend wasm|js      kernels: WebAssembly SIMD (default) or the TypeScript reference
+  --threads 1|2          threads of the wasm backend (default 2)
   --preset NAME          ${Object.keys(PRESETS).join(", ")}
   -h, --help             this text
 
@@ -62,7 +64,7 @@ Example: deno task train --corpus warpeace --layers 2 --hidden 256 --minutes 30
 `;
 
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const STRING_KEYS = new Set(["corpus", "text", "model", "optimizer", "out"]);
+const STRING_KEYS = new Set(["corpus", "text", "model", "optimizer", "out", "backend"]);
 
 /**
  * Turns command-line arguments into configuration fields, a preset and a

@@ -16,3 +16,5 @@
  */
 export * from "./backend.ts";
 export { jsKernels, sigmoid } from "./js.ts";
+export * from "./select.ts";
+export { createWasmKernels, type WasmKernels, type WasmKernelsOptions } from "./wasm.ts";

@@ -29,11 +29,11 @@ export interface WasmKernelsOptions {
 export interface WasmKernels extends Kernels {
   /** Which build runs: `"relaxed-simd"` or `"simd"`. */
   readonly build: "relaxed-simd" | "simd";
-  /** Threads in use. */
+  /** Threads in use (1 after `close()`). */
   readonly threads: number;
   /** Bytes of the shared memory in use by tensors. */
   heapBytes(): number;
-  /** Stops the worker thread (the backend stays usable on one thread). */
+  /** Stops the worker thread; the backend stays usable on this thread alone. */
   close(): void;
 }
 
@@ -166,9 +166,12 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
   const heap = new Heap(memory, Math.max(base, 1024));
   const control = heap.reserve(CONTROL_BYTES);
   let scratch = heap.reserve(4 * 4096);
+  // Packing buffers of the blocked GEMM, one per thread.
+  const packFloats = Number(ex.packed_scratch_floats!());
+  const scratch1 = heap.reserve(4 * packFloats), scratch2 = heap.reserve(4 * packFloats);
   let scratchInts = 4096;
   const threads = opts.threads ?? (navigator.hardwareConcurrency >= 2 ? 2 : 1);
-  const pool = threads === 2 ? await startWorker(module, memory, control) : null;
+  let pool = threads === 2 ? await startWorker(module, memory, control) : null;
 
   /** Index arrays (token ids) are copied into wasm memory when they live elsewhere. */
   const idsPtr = (ids: Int32Array): number => {
@@ -200,7 +203,10 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     build,
     threads,
     heapBytes: () => heap.used,
-    close: () => pool?.stop(),
+    close: () => {
+      pool?.stop();
+      pool = null;
+    },
 
     alloc(dtype: FloatDtype, n: number): Vec {
       return dtype === "float64" ? new Float64Array(n) : heap.f32(n);
@@ -210,10 +216,27 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       if (!ours(A, B, C) || (transA && transB)) {
         return jsKernels.gemm(transA, transB, M, N, K, A, B, C, accumulate);
       }
+      const acc = accumulate ? 1 : 0;
+      // Large products with a transposed A, or many rows, go through the packed
+      // kernel (contiguous panels, no cache-set aliasing); the per-step
+      // products of a few rows use the direct kernels, which skip packing.
+      if ((transA && M * N * K >= 4096) || (!transA && !transB && M >= 64)) {
+        const [sai, sak] = transA ? [1, M] : [K, 1];
+        const args = [M, N, K, A.byteOffset, sai, sak, B.byteOffset, N, 1, C.byteOffset, acc];
+        if (pool && M >= 8 && M * N * K >= 65536) {
+          const mid = (M >> 3) << 2;
+          pool.start("gemm_packed", [...args, scratch2, mid, M]);
+          ex.gemm_packed!(...args, scratch1, 0, mid);
+          pool.wait();
+        } else {
+          ex.gemm_packed!(...args, scratch1, 0, M);
+        }
+        return;
+      }
       const fn = transA ? "gemm_tn" : transB ? "gemm_nt" : "gemm_nn";
-      // Split rows in multiples of 4 so both halves use full register tiles.
-      const args = [M, N, K, A.byteOffset, B.byteOffset, C.byteOffset, accumulate ? 1 : 0];
+      const args = [M, N, K, A.byteOffset, B.byteOffset, C.byteOffset, acc];
       if (pool && M >= 8 && M * N * K >= 65536) {
+        // Split rows in multiples of 4 so both halves use full register tiles.
         const mid = (M >> 3) << 2;
         pool.start(fn, [...args, mid, M]);
         ex[fn]!(...args, 0, mid);

@@ -7,6 +7,7 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
+import { BACKEND_NAMES, type BackendName } from "../kernels/select.ts";
 import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
 import type { ModelConfig } from "../nn/model.ts";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.ts";
@@ -67,6 +68,10 @@ export interface TrainConfig {
   seed: number;
   /** Run folder (default `runs/<corpus>-<model>-<layers>x<hidden>`, numbered if taken). @default null */
   out: string | null;
+  /** Kernels: "wasm" (WebAssembly SIMD, fast) or "js" (the TypeScript reference). @default "wasm" */
+  backend: BackendName;
+  /** Threads of the wasm backend, 1 or 2. @default 2 */
+  threads: 1 | 2;
 }
 
 /** The defaults: a 1-layer LSTM of 128 units on Shakespeare, Adam, 5 minutes. */
@@ -98,6 +103,8 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   sampleTemperature: 0.8,
   seed: 1,
   out: null,
+  backend: "wasm",
+  threads: 2,
 });
 
 /** Named starting points; flags given beside a preset override it. */

@@ -17,6 +17,7 @@ import { readTextFile } from "../data/text.ts";
 import { diffVocab, quoteChar, Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { withKernels } from "../kernels/select.ts";
 import { CharRnn, type ModelState } from "../nn/model.ts";
 import { zeroGrads } from "../nn/params.ts";
 import { clipGradNorm, clipGradValue, createOptimizer } from "../optim/mod.ts";
@@ -182,6 +183,14 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const config = ckpt
     ? resolveTrainConfig(resumeConfig(ckpt, given))
     : resolveTrainConfig(given, opts.preset);
+  return await withKernels(config.backend, config.threads, () => runTraining(opts, config, ckpt));
+}
+
+async function runTraining(
+  opts: TrainOptions,
+  config: TrainConfig,
+  ckpt: Checkpoint | null,
+): Promise<TrainResult> {
   const say = (text: string) => opts.events?.onMessage?.(text);
 
   // Data: the vocabulary covers the whole text, so held-out characters are known.

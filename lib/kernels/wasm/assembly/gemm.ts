@@ -156,6 +156,155 @@ export function gemm_tn(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, ac
   gemmKMajor(true, M, N, K, A, B, C, acc, i0, i1);
 }
 
+// ------------------------------------------------------------------ packed
+// GotoBLAS-style blocking for large products: a block of op(A) (MC rows ×
+// KC) is packed into panels of 4 rows interleaved along k, and a panel of
+// op(B) (KC × 8) into 8 columns interleaved along k, so the 4×8 register
+// tile streams two contiguous buffers whatever the stored layout (and no
+// stride walks a single cache set). Edges are zero-padded in the panels.
+
+export const MC: i32 = 128;
+/** Floats of scratch one thread needs for packed_gemm. */
+export function packed_scratch_floats(): i32 {
+  return MC * KC + KC * 8;
+}
+
+// op(X)[r, k] = X[r*sr + k*sk] (strides in elements)
+function packA(dst: usize, X: usize, sr: i32, sk: i32, r0: i32, rows: i32, k0: i32, kb: i32): void {
+  // rows [r0, r0+rows) → panels of 4: dst[(p*kb + k)*4 + q] = op(X)[r0 + 4p + q, k0 + k]
+  const panels = (rows + 3) >> 2;
+  for (let p = 0; p < panels; p++) {
+    for (let q = 0; q < 4; q++) {
+      const r = 4 * p + q;
+      let d = dst + (<usize>(p * kb * 4 + q) << 2);
+      if (r >= rows) {
+        for (let k = 0; k < kb; k++) { store<f32>(d, 0); d += 16; }
+        continue;
+      }
+      let src = X + (<usize>((r0 + r) * sr + k0 * sk) << 2);
+      const step = <usize>sk << 2;
+      for (let k = 0; k < kb; k++) { store<f32>(d, load<f32>(src)); d += 16; src += step; }
+    }
+  }
+}
+
+function packB(dst: usize, X: usize, sk: i32, sj: i32, j0: i32, cols: i32, k0: i32, kb: i32): void {
+  // dst[k*8 + q] = op(B)[k0 + k, j0 + q], zero past `cols`
+  if (sj == 1 && cols == 8) {
+    let src = X + (<usize>(k0 * sk + j0) << 2);
+    const step = <usize>sk << 2;
+    let d = dst;
+    for (let k = 0; k < kb; k++) {
+      v128.store(d, v128.load(src));
+      v128.store(d + 16, v128.load(src + 16));
+      d += 32;
+      src += step;
+    }
+    return;
+  }
+  for (let q = 0; q < 8; q++) {
+    let d = dst + (<usize>q << 2);
+    if (q >= cols) {
+      for (let k = 0; k < kb; k++) { store<f32>(d, 0); d += 32; }
+      continue;
+    }
+    let src = X + (<usize>(k0 * sk + (j0 + q) * sj) << 2);
+    const step = <usize>sk << 2;
+    for (let k = 0; k < kb; k++) { store<f32>(d, load<f32>(src)); d += 32; src += step; }
+  }
+}
+
+@inline function micro4x8(pa: usize, pb: usize, kb: i32, C: usize, N: i32, rows: i32, cols: i32, loadC: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = pb + (<usize>kb << 5);
+  while (pb < end) {
+    const b0 = ld(pb), b1 = ld(pb + 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa + 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa + 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa + 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  const rs = <usize>N << 2;
+  if (rows == 4 && cols == 8) {
+    if (loadC) {
+      c00 = f32x4.add(c00, ld(C)); c01 = f32x4.add(c01, ld(C + 16));
+      c10 = f32x4.add(c10, ld(C + rs)); c11 = f32x4.add(c11, ld(C + rs + 16));
+      c20 = f32x4.add(c20, ld(C + 2 * rs)); c21 = f32x4.add(c21, ld(C + 2 * rs + 16));
+      c30 = f32x4.add(c30, ld(C + 3 * rs)); c31 = f32x4.add(c31, ld(C + 3 * rs + 16));
+    }
+    st(C, c00); st(C + 16, c01);
+    st(C + rs, c10); st(C + rs + 16, c11);
+    st(C + 2 * rs, c20); st(C + 2 * rs + 16, c21);
+    st(C + 3 * rs, c30); st(C + 3 * rs + 16, c31);
+    return;
+  }
+  // Edge tile: spill to a small buffer at the top of the B panel's scratch
+  // is not safe; use a stack-free approach: write lane by lane.
+  for (let r = 0; r < rows; r++) {
+    const lo = r == 0 ? c00 : r == 1 ? c10 : r == 2 ? c20 : c30;
+    const hi = r == 0 ? c01 : r == 1 ? c11 : r == 2 ? c21 : c31;
+    const row = C + <usize>r * rs;
+    for (let q = 0; q < cols; q++) {
+      let v: f32;
+      switch (q) {
+        case 0: v = f32x4.extract_lane(lo, 0); break;
+        case 1: v = f32x4.extract_lane(lo, 1); break;
+        case 2: v = f32x4.extract_lane(lo, 2); break;
+        case 3: v = f32x4.extract_lane(lo, 3); break;
+        case 4: v = f32x4.extract_lane(hi, 0); break;
+        case 5: v = f32x4.extract_lane(hi, 1); break;
+        case 6: v = f32x4.extract_lane(hi, 2); break;
+        default: v = f32x4.extract_lane(hi, 3);
+      }
+      const p = row + (<usize>q << 2);
+      store<f32>(p, loadC ? load<f32>(p) + v : v);
+    }
+  }
+}
+
+/**
+ * Packed GEMM over rows [i0, i1) of C: `C (+)= op(A)·op(B)` with
+ * op(A)[i,k] = A[i*sai + k*sak], op(B)[k,j] = B[k*sbk + j*sbj].
+ * `scratch` holds packed_scratch_floats() floats private to the calling thread.
+ */
+export function gemm_packed(
+  M: i32, N: i32, K: i32, A: usize, sai: i32, sak: i32, B: usize, sbk: i32, sbj: i32,
+  C: usize, acc: i32, scratch: usize, i0: i32, i1: i32,
+): void {
+  const pa = scratch, pb = scratch + (<usize>(MC * KC) << 2);
+  if (K == 0) {
+    if (!acc) memory.fill(C + (<usize>(i0 * N) << 2), 0, <usize>((i1 - i0) * N) << 2);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kb = min(KC, K - k0);
+    const loadC = acc != 0 || k0 > 0;
+    for (let m0 = i0; m0 < i1; m0 += MC) {
+      const mb = min(MC, i1 - m0);
+      packA(pa, A, sai, sak, m0, mb, k0, kb);
+      for (let j0 = 0; j0 < N; j0 += 8) {
+        const cols = min(8, N - j0);
+        packB(pb, B, sbk, sbj, j0, cols, k0, kb);
+        for (let r0 = 0; r0 < mb; r0 += 4) {
+          micro4x8(
+            pa + (<usize>(r0 * kb) << 2), pb, kb,
+            C + (<usize>((m0 + r0) * N + j0) << 2), N, min(4, mb - r0), cols, loadC,
+          );
+        }
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------- nt
 
 @inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
