@@ -239,6 +239,10 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (typeof c.corpus !== "string" || c.corpus === "") {
     fail("corpus", "must name a corpus", c.corpus);
   }
+  if (!BACKEND_NAMES.includes(c.backend)) {
+    fail("backend", `must be one of ${BACKEND_NAMES.join(", ")}`, c.backend);
+  }
+  if (c.threads !== 1 && c.threads !== 2) fail("threads", "must be 1 or 2", c.threads);
 }
 
 /**

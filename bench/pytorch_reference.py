@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""PyTorch reference for `deno task bench`: the same configurations, measured
+the same way, so cellscope's throughput can be compared as ratios taken in one
+run on one machine.
+
+Train: one-hot input into nn.LSTM / nn.RNN (tanh), a linear decoder, mean
+cross-entropy, backward, global-norm clipping at 5, Adam; random ids over a
+65-character vocabulary; state carried (detached) between chunks.
+Record: forward only at batch 1 in chunks of 50 with carried state, one
+nn.LSTM per layer so the hidden state h of every layer is kept.
+
+Run with Debian's python3-torch and libopenblas0-pthread, one thread:
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_reference.py --threads 1
+and for the best two-core set-up, --threads 2 (with the variables unset or 2).
+Prints one JSON object per line, with the fields of `deno task bench --json`.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+V = 65
+TRAIN = [("lstm", 1, 128, 32, 64), ("lstm", 2, 256, 32, 64), ("lstm", 3, 512, 50, 50), ("rnn", 1, 100, 1, 25)]
+RECORD = [("lstm", 1, 128, 1, 50), ("lstm", 2, 256, 1, 50), ("lstm", 3, 512, 1, 50)]
+
+
+def flops_per_char(cell, layers, hidden, mode):
+    """Same count as bench/bench.ts: 2·(Σ_l G·(D_l + H) + H·V) forward, D_0 = 0 (one-hot is a gather)."""
+    g = {"lstm": 4, "gru": 3, "rnn": 1}[cell] * hidden
+    fwd = sum(g * ((0 if l == 0 else hidden) + hidden) for l in range(layers)) + hidden * V
+    return 2 * fwd * (3 if mode == "train" else 1)
+
+
+class CharModel(nn.Module):
+    def __init__(self, cell, layers, hidden):
+        super().__init__()
+        rnn = nn.LSTM if cell == "lstm" else nn.RNN
+        self.rnn = rnn(V, hidden, num_layers=layers)
+        self.decoder = nn.Linear(hidden, V)
+
+    def forward(self, x, state):
+        out, state = self.rnn(F.one_hot(x, V).float(), state)
+        return self.decoder(out), state
+
+
+def detach(state):
+    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+def bench_train(cell, layers, hidden, batch, seq, seconds):
+    model = CharModel(cell, layers, hidden)
+    opt = torch.optim.Adam(model.parameters(), lr=0.002)
+    ids = torch.randint(0, V, (seq + 1, batch))
+    state = None
+
+    def step():
+        nonlocal state
+        logits, state = model(ids[:-1], state)
+        loss = F.cross_entropy(logits.reshape(-1, V), ids[1:].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        state = detach(state)
+
+    return timed(step, seconds, seq * batch)
+
+
+def bench_record(layers, hidden, seq, seconds):
+    stack = [nn.LSTM(V if l == 0 else hidden, hidden) for l in range(layers)]
+    ids = torch.randint(0, V, (seq, 1))
+    states = [None] * layers
+    kept = []
+
+    def step():
+        with torch.no_grad():
+            x = F.one_hot(ids, V).float()
+            for l, lstm in enumerate(stack):
+                x, states[l] = lstm(x, states[l])
+                kept.append(x[:, 0, :].clone())  # h of every layer, every step
+            if len(kept) > 1000:
+                kept.clear()
+
+    return timed(step, seconds, seq)
+
+
+def timed(step, seconds, chars_per_step):
+    for _ in range(2):
+        step()
+    n, start = 0, time.perf_counter()
+    while True:
+        step()
+        n += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return n * chars_per_step / elapsed, n, elapsed
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument("--only", action="append", default=[])
+    p.add_argument("--mode", choices=["train", "record"])
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    cases = [("train",) + c for c in TRAIN] + [("record",) + c for c in RECORD]
+    for mode, cell, layers, hidden, batch, seq in cases:
+        name = f"{cell}-{layers}x{hidden}"
+        if (a.only and name not in a.only) or (a.mode and a.mode != mode):
+            continue
+        if mode == "train":
+            rate, n, elapsed = bench_train(cell, layers, hidden, batch, seq, a.seconds)
+        else:
+            rate, n, elapsed = bench_record(layers, hidden, seq, a.seconds)
+        fpc = flops_per_char(cell, layers, hidden, mode)
+        print(json.dumps({
+            "mode": mode, "model": name, "cell": cell, "layers": layers, "hidden": hidden,
+            "batch": batch, "seq": seq, "vocab": V, "chunks": n, "seconds": elapsed,
+            "chars_per_s": rate, "gflops": rate * fpc / 1e9, "flops_per_char": fpc,
+            "backend": f"pytorch-{torch.__version__}-{a.threads}t",
+            "signals": "h" if mode == "record" else None,
+        }), flush=True)
+
+
+if __name__ == "__main__":
+    main()

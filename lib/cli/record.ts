@@ -1,0 +1,134 @@
+/**
+ * `deno task record`: record every unit's activity of a checkpoint over a
+ * held-out split (or any file) into a `*.safetensors` recording.
+ *
+ * @module
+ */
+import { CellscopeError } from "../errors.ts";
+import { BACKEND_NAMES, type BackendName } from "../kernels/select.ts";
+import { recordCheckpoint, type RecordCheckpointOptions } from "../record/record_checkpoint.ts";
+import { numberFlag, parseFlags, runCli, stringFlag } from "./_args.ts";
+
+/** `--help` text. */
+export const HELP_TEXT = `Record every signal of a trained model, character by character.
+
+Usage: deno task record --checkpoint PATH --out FILE.safetensors [flags]
+
+  --checkpoint PATH      checkpoint file, or a run folder (its best.safetensors)
+  --out FILE             the recording, *.safetensors (streamed to disk)
+  --split NAME           train, val or test split of the training text (default test)
+  --text FILE            record this UTF-8 file instead
+  --chars N              at most N characters from the start of the text (default all)
+  --signals LIST         names and patterns, e.g. l0.c,l1.* (default every signal)
+  --float16              store half precision (half the size)
+  --no-control           skip the untrained control model (default: recorded as control.*)
+  --control-seed N       seed of the control model (default 1)
+  --chunk N              steps per forward chunk (default 256)
+  --backend wasm|js      kernels (default wasm)
+  --threads 1|2          threads of the wasm backend (default 2)
+  -h, --help             this text
+
+Signals per layer k: lk.h (hidden), lk.c (cell, LSTM), lk.i lk.f lk.g lk.o (LSTM gates),
+lk.r lk.z lk.n (GRU gates); and prob, loss (of the true next character).
+Next: deno task analyze --recording FILE
+`;
+
+/**
+ * Parses `deno task record` arguments.
+ *
+ * @param args Command-line arguments.
+ * @returns Options for {@linkcode recordCheckpoint}, or null for --help.
+ * @throws {CellscopeError} On unknown flags, bad values or missing required flags.
+ */
+export function parseRecordArgs(args: string[]): RecordCheckpointOptions | null {
+  const { values } = parseFlags(args, {
+    checkpoint: { type: "string" },
+    out: { type: "string" },
+    split: { type: "string" },
+    text: { type: "string" },
+    chars: { type: "string" },
+    signals: { type: "string" },
+    float16: { type: "boolean" },
+    "no-control": { type: "boolean" },
+    "control-seed": { type: "string" },
+    chunk: { type: "string" },
+    backend: { type: "string" },
+    threads: { type: "string" },
+  }, "record");
+  if (values.help) return null;
+  const checkpoint = stringFlag(values, "checkpoint");
+  const out = stringFlag(values, "out");
+  if (!checkpoint || !out) {
+    throw new CellscopeError(
+      `Cannot run "record": --${
+        !checkpoint ? "checkpoint" : "out"
+      } is required, e.g. deno task record --checkpoint runs/shakespeare-lstm-1x128 --out rec.safetensors`,
+    );
+  }
+  const split = stringFlag(values, "split");
+  if (split !== undefined && !["train", "val", "test"].includes(split)) {
+    throw new CellscopeError(
+      `Cannot run "record": --split must be train, val or test, got "${split}"`,
+    );
+  }
+  if (split !== undefined && values.text !== undefined) {
+    throw new CellscopeError('Cannot run "record": give --split or --text, not both');
+  }
+  const backend = stringFlag(values, "backend") ?? "wasm";
+  if (!BACKEND_NAMES.includes(backend as BackendName)) {
+    throw new CellscopeError(`Cannot run "record": --backend must be wasm or js, got "${backend}"`);
+  }
+  const threads = numberFlag(values, "threads", "record") ?? 2;
+  if (threads !== 1 && threads !== 2) {
+    throw new CellscopeError(`Cannot run "record": --threads must be 1 or 2, got ${threads}`);
+  }
+  const chars = numberFlag(values, "chars", "record") ?? 0;
+  const chunk = numberFlag(values, "chunk", "record") ?? 256;
+  for (const [name, v] of [["chars", chars], ["chunk", chunk]] as const) {
+    if (!Number.isInteger(v) || v < (name === "chunk" ? 1 : 0)) {
+      throw new CellscopeError(
+        `Cannot run "record": --${name} must be a ${
+          name === "chunk" ? "positive" : "non-negative"
+        } integer, got ${v}`,
+      );
+    }
+  }
+  return {
+    checkpoint,
+    out,
+    ...(split !== undefined ? { split: split as "train" | "val" | "test" } : {}),
+    ...(values.text !== undefined ? { text: String(values.text) } : {}),
+    chars,
+    ...(values.signals !== undefined ? { signals: String(values.signals) } : {}),
+    float16: values.float16 === true,
+    controlSeed: values["no-control"] === true
+      ? null
+      : numberFlag(values, "control-seed", "record") ?? 1,
+    chunk,
+    backend: backend as BackendName,
+    threads: threads as 1 | 2,
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = parseRecordArgs(Deno.args);
+  if (!opts) {
+    console.log(HELP_TEXT);
+    return;
+  }
+  let last = -1;
+  const store = await recordCheckpoint({
+    ...opts,
+    onProgress: (f) => {
+      const pct = Math.floor(f * 100);
+      if (pct !== last && pct % 10 === 0) console.error(`recording: ${pct}%`);
+      last = pct;
+    },
+  });
+  console.error(
+    `recorded ${store.T} characters × ${store.signals.length} signals into ${opts.out}\nnext: deno task analyze --recording ${opts.out}`,
+  );
+  store.close();
+}
+
+if (import.meta.main) await runCli(main);
