@@ -6,7 +6,8 @@
  * Folders: `kernels/` (the numerical backend), `nn/` (cells and the model),
  * `optim/` (optimizers, clipping), `data/` (text, vocabulary, corpora,
  * batches), `train/` (loop, checkpoints), `sample/` (sampling), `io/`
- * (safetensors, atomic writes).
+ * (safetensors, atomic writes), `record/` (activations per character) and
+ * `analyze/` (hypotheses, unit scores, saturation, clamping).
  *
  * @example Train, then sample
  * ```ts
@@ -29,3 +30,5 @@ export * from "./data/mod.ts";
 export * from "./train/mod.ts";
 export * from "./sample/mod.ts";
 export * from "./io/mod.ts";
+export * from "./record/mod.ts";
+export * from "./analyze/mod.ts";

@@ -20,3 +20,4 @@ export * from "./vocab.ts";
 export * from "./split.ts";
 export * from "./batcher.ts";
 export * from "./corpora.ts";
+export * from "./synthetic.ts";

@@ -1,0 +1,204 @@
+/**
+ * `deno task clamp`: the causal test. Clamp one unit (or several) of a
+ * checkpoint while it reads held-out text and while it samples, and report how
+ * the loss changes by category of the predicted character, next to the same
+ * clamp on random units of the same signal.
+ *
+ * @module
+ */
+import { ablationEffect, type ClampValue, sampleWithClamp } from "../analyze/clamp.ts";
+import { loadCorpus } from "../data/corpora.ts";
+import { splitText } from "../data/split.ts";
+import { readTextFile } from "../data/text.ts";
+import { CellscopeError } from "../errors.ts";
+import { withKernels } from "../kernels/select.ts";
+import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
+import { sampleText } from "../sample/sample.ts";
+import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
+import { numberFlag, parseFlags, runCli, stringFlag } from "./_args.ts";
+
+/** `--help` text. */
+export const HELP_TEXT = `Clamp units of a trained model and measure what changes.
+
+Usage: deno task clamp --checkpoint PATH --unit l1.c[137] [--unit …] [flags]
+
+  --checkpoint PATH      checkpoint file, or a run folder (its best.safetensors)
+  --unit UNIT            unit to clamp, e.g. l1.c[137] (repeatable; h or c signals)
+  --value V              clamp value: a number, "zero" or "mean" (default zero)
+  --split NAME           held-out text: train, val or test split (default test)
+  --text FILE            use this UTF-8 file instead
+  --chars N              characters of text to run over (default 20000)
+  --controls N           random same-size unit sets as control (default 5)
+  --sample N             also sample N characters with and without the clamp (default 300)
+  --prime TEXT           prime for the samples (default a newline)
+  --seed N               seed of the control sets and samples (default 1)
+  -h, --help             this text
+`;
+
+/** Parsed `deno task clamp` request. */
+export interface ClampArgs {
+  /** Checkpoint path. */
+  checkpoint: string;
+  /** Units to clamp. */
+  units: string[];
+  /** Clamp value. */
+  value: ClampValue;
+  /** Split of the training text. */
+  split: "train" | "val" | "test";
+  /** Or a file. */
+  text?: string;
+  /** Characters to run over. */
+  chars: number;
+  /** Control sets. */
+  controls: number;
+  /** Sample length (0 = none). */
+  sample: number;
+  /** Sample prime. */
+  prime: string;
+  /** Seed. */
+  seed: number;
+}
+
+/**
+ * Parses `deno task clamp` arguments.
+ *
+ * @param args Command-line arguments.
+ * @returns The request, or null for --help.
+ * @throws {CellscopeError} On unknown flags, bad values or missing required flags.
+ */
+export function parseClampArgs(args: string[]): ClampArgs | null {
+  const { values } = parseFlags(args, {
+    checkpoint: { type: "string" },
+    unit: { type: "string", multiple: true },
+    value: { type: "string" },
+    split: { type: "string" },
+    text: { type: "string" },
+    chars: { type: "string" },
+    controls: { type: "string" },
+    sample: { type: "string" },
+    prime: { type: "string" },
+    seed: { type: "string" },
+  }, "clamp");
+  if (values.help) return null;
+  const checkpoint = stringFlag(values, "checkpoint");
+  const units = ((values.unit ?? []) as string[]).map(String);
+  if (!checkpoint || units.length === 0) {
+    throw new CellscopeError(
+      `Cannot run "clamp": --${
+        !checkpoint ? "checkpoint" : "unit"
+      } is required, e.g. deno task clamp --checkpoint runs/warpeace-lstm-2x256 --unit "l1.c[137]"`,
+    );
+  }
+  const rawValue = stringFlag(values, "value") ?? "zero";
+  let value: ClampValue;
+  if (rawValue === "zero" || rawValue === "mean") value = rawValue;
+  else {
+    value = Number(rawValue);
+    if (rawValue.trim() === "" || !Number.isFinite(value)) {
+      throw new CellscopeError(
+        `Cannot run "clamp": --value must be a number, "zero" or "mean", got "${rawValue}"`,
+      );
+    }
+  }
+  const split = stringFlag(values, "split") ?? "test";
+  if (!["train", "val", "test"].includes(split)) {
+    throw new CellscopeError(
+      `Cannot run "clamp": --split must be train, val or test, got "${split}"`,
+    );
+  }
+  const int = (name: string, dflt: number, min: number) => {
+    const v = numberFlag(values, name, "clamp") ?? dflt;
+    if (!Number.isInteger(v) || v < min) {
+      throw new CellscopeError(
+        `Cannot run "clamp": --${name} must be an integer ≥ ${min}, got ${v}`,
+      );
+    }
+    return v;
+  };
+  const text = stringFlag(values, "text");
+  return {
+    checkpoint,
+    units,
+    value,
+    split: split as ClampArgs["split"],
+    ...(text !== undefined ? { text } : {}),
+    chars: int("chars", 20000, 2),
+    controls: int("controls", 5, 0),
+    sample: int("sample", 300, 0),
+    prime: (stringFlag(values, "prime") ?? "\n").replace(/\\n/g, "\n").replace(/\\t/g, "\t"),
+    seed: int("seed", 1, 0),
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isNaN(x) ? "-" : (x >= 0 ? "+" : "") + x.toFixed(4);
+}
+
+async function main(): Promise<void> {
+  const req = parseClampArgs(Deno.args);
+  if (!req) {
+    console.log(HELP_TEXT);
+    return;
+  }
+  const ckpt = await loadCheckpoint(await resolveCheckpointPath(req.checkpoint));
+  const config = ckpt.meta.config;
+  let text: string;
+  if (req.text !== undefined) text = await readTextFile(req.text);
+  else {
+    const full = config.text !== null
+      ? await readTextFile(config.text)
+      : (await loadCorpus(config.corpus)).text;
+    text = splitText(full, {
+      train: 1 - config.valFraction - config.testFraction,
+      val: config.valFraction,
+      test: config.testFraction,
+    })[req.split];
+  }
+  text = Array.from(text).slice(0, req.chars + 1).join("");
+  await withKernels("wasm", 2, async () => {
+    const model = modelFromCheckpoint(ckpt);
+    const vocab = vocabFromCheckpoint(ckpt);
+    const r = await ablationEffect(model, vocab, text, req.units, {
+      value: req.value,
+      controlSets: req.controls,
+      seed: req.seed,
+    });
+    console.log(
+      `clamping ${r.units.join(", ")} to ${r.value} over ${
+        Array.from(text).length - 1
+      } predictions`,
+    );
+    const rows = [["category", "count", "baseline", "clamped", "delta", "control delta"]];
+    for (const [cat, base] of Object.entries(r.baseline.byCategory)) {
+      rows.push([
+        cat,
+        String(base.count),
+        Number.isNaN(base.meanLoss) ? "-" : base.meanLoss.toFixed(4),
+        Number.isNaN(r.clamped.byCategory[cat]!.meanLoss)
+          ? "-"
+          : r.clamped.byCategory[cat]!.meanLoss.toFixed(4),
+        fmt(r.delta[cat]!),
+        fmt(r.control.meanDelta[cat]!),
+      ]);
+    }
+    const w = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
+    console.log(
+      rows.map((row) => row.map((c, j) => (j ? c.padStart(w[j]!) : c.padEnd(w[j]!))).join("  "))
+        .join("\n"),
+    );
+    console.log(
+      "(loss in nats per predicted character; control = the same clamp on random units of the same signal)",
+    );
+    if (req.sample > 0) {
+      const opts = { prime: req.prime, length: req.sample, temperature: 0.8, seed: req.seed };
+      console.log(`\n--- sample without the clamp ---\n${sampleText(model, vocab, opts)}`);
+      console.log(
+        `\n--- sample with the clamp ---\n${
+          sampleWithClamp(model, vocab, req.units, req.value, opts)
+        }`,
+      );
+    }
+  });
+}
+
+if (import.meta.main) await runCli(main);
