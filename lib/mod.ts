@@ -32,3 +32,4 @@ export * from "./sample/mod.ts";
 export * from "./io/mod.ts";
 export * from "./record/mod.ts";
 export * from "./analyze/mod.ts";
+export * from "./viz/mod.ts";

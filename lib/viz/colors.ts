@@ -1,0 +1,292 @@
+/**
+ * Colour scales for activations: a diverging scale (blue … white … red) for
+ * signed signals over a symmetric domain, a sequential scale (white … red or
+ * white … blue) for sigmoid gates in [0, 1], and the choice of one shared
+ * scale for several units shown together, so the same colour means the same
+ * value everywhere on a figure.
+ *
+ * Colours are interpolated linearly in RGB between white and the end colours
+ * of ColorBrewer's RdBu (`rgb(33, 102, 172)` and `rgb(178, 24, 43)`), each
+ * channel rounded to an integer with `Math.round`, so output is exact and
+ * deterministic. Plotly interpolates colour scales the same way, so
+ * {@linkcode plotlyColorscale} reproduces the colours of {@linkcode colorFor}.
+ *
+ * @module
+ */
+import { parseSignalName } from "../record/names.ts";
+
+/** A mapping from values to colours. */
+export interface ColorScale {
+  /**
+   * `diverging`: blue at `min`, white at the midpoint, red at `max`;
+   * `sequential`: white at `min`, the `hue` at `max`.
+   */
+  kind: "diverging" | "sequential";
+  /** Lower end of the domain; smaller values are clamped to it. */
+  min: number;
+  /** Upper end of the domain; larger values are clamped to it. */
+  max: number;
+  /** End colour of a sequential scale. @default "red" */
+  hue?: "red" | "blue";
+}
+
+/** An RGB colour, integer channels in 0…255. */
+export type Rgb = readonly [r: number, g: number, b: number];
+
+/** The red end of the scales (ColorBrewer RdBu). */
+export const RED: Rgb = [178, 24, 43];
+/** The blue end of the scales (ColorBrewer RdBu). */
+export const BLUE: Rgb = [33, 102, 172];
+/** The middle of a diverging scale and the start of a sequential one. */
+export const WHITE: Rgb = [255, 255, 255];
+/** The colour of NaN (a missing value). */
+export const NAN_GREY: Rgb = [200, 200, 200];
+
+const TANH_SIGNALS = new Set(["h", "g", "n"]);
+const SIGMOID_SIGNALS = new Set(["i", "f", "o", "r", "z"]);
+
+function checkScale(scale: ColorScale, action: string): void {
+  if (!Number.isFinite(scale.min) || !Number.isFinite(scale.max) || !(scale.min < scale.max)) {
+    throw new RangeError(
+      `Cannot ${action}: the scale's domain must be finite with min < max, got [${scale.min}, ${scale.max}]`,
+    );
+  }
+  if (scale.kind !== "diverging" && scale.kind !== "sequential") {
+    throw new TypeError(
+      `Cannot ${action}: scale kind must be "diverging" or "sequential", got "${
+        String(scale.kind)
+      }"`,
+    );
+  }
+}
+
+function mix(to: Rgb, u: number): Rgb {
+  return [
+    Math.round(255 + (to[0] - 255) * u),
+    Math.round(255 + (to[1] - 255) * u),
+    Math.round(255 + (to[2] - 255) * u),
+  ];
+}
+
+/**
+ * The colour of a value on a scale, as channels.
+ *
+ * @param value The value; clamped to the domain; NaN gives {@linkcode NAN_GREY}.
+ * @param scale The scale.
+ * @returns Integer RGB channels.
+ * @throws {RangeError} When the scale's domain is not finite with min < max.
+ *
+ * @example The middle of a diverging scale is white
+ * ```ts
+ * import { colorRgb } from "./colors.ts";
+ * console.log(colorRgb(0, { kind: "diverging", min: -1, max: 1 })); // [255, 255, 255]
+ * ```
+ */
+export function colorRgb(value: number, scale: ColorScale): Rgb {
+  checkScale(scale, `colour the value ${value}`);
+  if (Number.isNaN(value)) return NAN_GREY;
+  if (scale.kind === "diverging") {
+    const mid = (scale.min + scale.max) / 2, half = (scale.max - scale.min) / 2;
+    const u = Math.max(-1, Math.min(1, (value - mid) / half));
+    return u < 0 ? mix(BLUE, -u) : mix(RED, u);
+  }
+  const u = Math.max(0, Math.min(1, (value - scale.min) / (scale.max - scale.min)));
+  return mix(scale.hue === "blue" ? BLUE : RED, u);
+}
+
+/**
+ * Writes channels as a CSS colour.
+ *
+ * @param rgb Integer channels.
+ * @returns E.g. `rgb(255, 255, 255)`.
+ *
+ * @example White
+ * ```ts
+ * import { rgbString, WHITE } from "./colors.ts";
+ * console.log(rgbString(WHITE)); // rgb(255, 255, 255)
+ * ```
+ */
+export function rgbString(rgb: Rgb): string {
+  return `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
+}
+
+/**
+ * The colour of a value on a scale, as a CSS `rgb(r, g, b)` string.
+ *
+ * @param value The value; clamped to the domain; NaN gives grey `rgb(200, 200, 200)`.
+ * @param scale The scale.
+ * @returns The CSS colour.
+ * @throws {RangeError} When the scale's domain is not finite with min < max.
+ *
+ * @example Ends and middle of a diverging scale
+ * ```ts
+ * import { colorFor } from "./colors.ts";
+ * const scale = { kind: "diverging", min: -1, max: 1 } as const;
+ * console.log(colorFor(-1, scale)); // rgb(33, 102, 172)
+ * console.log(colorFor(0, scale)); // rgb(255, 255, 255)
+ * console.log(colorFor(5, scale)); // rgb(178, 24, 43) (clamped)
+ * ```
+ */
+export function colorFor(value: number, scale: ColorScale): string {
+  return rgbString(colorRgb(value, scale));
+}
+
+/**
+ * Black or white, whichever reads better on a background colour.
+ *
+ * @param background Background channels.
+ * @returns `#000` on light backgrounds, `#fff` on dark ones.
+ *
+ * @example Text on the darkest red
+ * ```ts
+ * import { RED, inkOn } from "./colors.ts";
+ * console.log(inkOn(RED)); // #fff
+ * ```
+ */
+export function inkOn(background: Rgb): "#000" | "#fff" {
+  const luma = 0.299 * background[0] + 0.587 * background[1] + 0.114 * background[2];
+  return luma < 128 ? "#fff" : "#000";
+}
+
+/**
+ * A scale fitted to values with no signal name: diverging and symmetric
+ * around 0 when any value is negative, else sequential from 0.
+ *
+ * @param values Any numbers; NaN and ±Infinity are ignored.
+ * @returns `{diverging, −m, m}` with m the largest |value|, or
+ * `{sequential, 0, max}`; the domain is [−1, 1] or [0, 1] when the values are all 0 or none.
+ *
+ * @example Signed values
+ * ```ts
+ * import { scaleForValues } from "./colors.ts";
+ * console.log(scaleForValues([-0.5, 2])); // { kind: "diverging", min: -2, max: 2 }
+ * ```
+ */
+export function scaleForValues(values: ArrayLike<number>): ColorScale {
+  let lo = 0, hi = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo < 0) {
+    const m = Math.max(-lo, hi);
+    return { kind: "diverging", min: -m, max: m };
+  }
+  return { kind: "sequential", min: 0, max: hi > 0 ? hi : 1 };
+}
+
+/**
+ * The scale a recorded signal is drawn with: tanh signals (`h`, `g`, `n`)
+ * diverging over [−1, 1]; the cell state `c` (unbounded) diverging over
+ * [−m, m] with m its largest |value|; sigmoid gates (`i`, `f`, `o`, `r`,
+ * `z`) and `prob` sequential over [0, 1]; `loss` sequential from 0 to its
+ * maximum. Other names fall back to {@linkcode scaleForValues}.
+ *
+ * @param signalName A signal name such as `"l1.c"`, `"control.l0.f"`, `"prob"`, or a
+ * short name such as `"c"`.
+ * @param values The values that will be shown (needed for `c`, `loss` and unknown names).
+ * @returns The scale.
+ *
+ * @example A forget gate and a cell state
+ * ```ts
+ * import { scaleForSignal } from "./colors.ts";
+ * console.log(scaleForSignal("l1.f")); // { kind: "sequential", min: 0, max: 1 }
+ * console.log(scaleForSignal("l1.c", [0.5, -3, 2])); // { kind: "diverging", min: -3, max: 3 }
+ * ```
+ */
+export function scaleForSignal(signalName: string, values: ArrayLike<number> = []): ColorScale {
+  const name = signalName.startsWith("control.") ? signalName.slice("control.".length) : signalName;
+  const short = parseSignalName(name)?.signal ?? name;
+  if (TANH_SIGNALS.has(short)) return { kind: "diverging", min: -1, max: 1 };
+  if (SIGMOID_SIGNALS.has(short) || short === "prob") return { kind: "sequential", min: 0, max: 1 };
+  if (short === "c") {
+    const fitted = scaleForValues(values);
+    const m = Math.max(Math.abs(fitted.min), Math.abs(fitted.max));
+    return { kind: "diverging", min: -m, max: m };
+  }
+  if (short === "loss") return { ...scaleForValues(values), kind: "sequential", min: 0 };
+  return scaleForValues(values);
+}
+
+/**
+ * One scale for several units or samples shown together: diverging and
+ * symmetric over the widest domain when any scale is diverging, else
+ * sequential over the union of the domains (with the first scale's hue).
+ *
+ * @param scales The scales each unit would get alone (e.g. from {@linkcode scaleForSignal}).
+ * @returns A scale covering them all.
+ * @throws {RangeError} When `scales` is empty or a domain is not finite with min < max.
+ *
+ * @example Two cell-state units share the wider domain
+ * ```ts
+ * import { scaleForSignal, sharedScale } from "./colors.ts";
+ * const scale = sharedScale([scaleForSignal("l0.c", [0.5, -2]), scaleForSignal("l1.c", [3])]);
+ * console.log(scale); // { kind: "diverging", min: -3, max: 3 }
+ * ```
+ */
+export function sharedScale(scales: readonly ColorScale[]): ColorScale {
+  if (scales.length === 0) {
+    throw new RangeError("Cannot share a colour scale: no scales given; pass at least one");
+  }
+  for (const s of scales) checkScale(s, "share a colour scale");
+  if (scales.some((s) => s.kind === "diverging")) {
+    const m = Math.max(...scales.map((s) => Math.max(Math.abs(s.min), Math.abs(s.max))));
+    return { kind: "diverging", min: -m, max: m };
+  }
+  const out: ColorScale = {
+    kind: "sequential",
+    min: Math.min(...scales.map((s) => s.min)),
+    max: Math.max(...scales.map((s) => s.max)),
+  };
+  if (scales[0]!.hue !== undefined) out.hue = scales[0]!.hue;
+  return out;
+}
+
+/**
+ * The scale as a CSS gradient, for legends.
+ *
+ * @param scale The scale.
+ * @returns E.g. `linear-gradient(to right, rgb(33, 102, 172), rgb(255, 255, 255), rgb(178, 24, 43))`.
+ * @throws {RangeError} When the scale's domain is not finite with min < max.
+ *
+ * @example A legend bar's background
+ * ```ts
+ * import { cssGradient } from "./colors.ts";
+ * console.log(cssGradient({ kind: "sequential", min: 0, max: 1, hue: "blue" }));
+ * // linear-gradient(to right, rgb(255, 255, 255), rgb(144, 179, 214), rgb(33, 102, 172))
+ * ```
+ */
+export function cssGradient(scale: ColorScale): string {
+  const mid = (scale.min + scale.max) / 2;
+  const stops = [scale.min, mid, scale.max].map((v) => colorFor(v, scale));
+  return `linear-gradient(to right, ${stops.join(", ")})`;
+}
+
+/**
+ * The scale as plotly heatmap properties, giving the colours of {@linkcode colorFor}.
+ *
+ * @param scale The scale.
+ * @returns `colorscale` stops and the `zmin`/`zmax` domain.
+ * @throws {RangeError} When the scale's domain is not finite with min < max.
+ *
+ * @example A gate scale
+ * ```ts
+ * import { plotlyColorscale } from "./colors.ts";
+ * console.log(plotlyColorscale({ kind: "sequential", min: 0, max: 1 }).colorscale);
+ * // [[0, "rgb(255, 255, 255)"], [1, "rgb(178, 24, 43)"]]
+ * ```
+ */
+export function plotlyColorscale(
+  scale: ColorScale,
+): { colorscale: [number, string][]; zmin: number; zmax: number } {
+  const colorscale: [number, string][] = scale.kind === "diverging"
+    ? [
+      [0, colorFor(scale.min, scale)],
+      [0.5, colorFor((scale.min + scale.max) / 2, scale)],
+      [1, colorFor(scale.max, scale)],
+    ]
+    : [[0, colorFor(scale.min, scale)], [1, colorFor(scale.max, scale)]];
+  return { colorscale, zmin: scale.min, zmax: scale.max };
+}
