@@ -254,8 +254,13 @@ export function runCase(c: BenchCase, seconds: number): BenchResult {
   const runner = c.mode === "train"
     ? trainRunner(model, c, warmSeq)
     : recordRunner(model, c, warmSeq);
+  // Warm up on short chunks (every code path compiles), then on two full
+  // chunks: V8 tiers WebAssembly functions up to its optimising compiler only
+  // once they are hot, and the full-size products take paths short ones don't.
   const warmUntil = performance.now() + Math.max(0.1, seconds / 4) * 1000;
   do runner.warm(); while (performance.now() < warmUntil);
+  runner.step();
+  runner.step();
   const start = performance.now();
   let chunks = 0, elapsed = 0;
   do {

@@ -19,6 +19,25 @@ export type Vec = Float32Array | Float64Array;
 export type FloatDtype = "float32" | "float64";
 
 /**
+ * A right-hand operand `op(B) [K, N]` prepared once by
+ * {@linkcode Kernels.packMatrix} for many products in a row (the recurrent
+ * weights over the T steps of a chunk). A backend may copy it into a layout
+ * its GEMM streams fastest; the reference keeps a reference to the source.
+ */
+export interface PackedMatrix {
+  /** Inner dimension. */
+  readonly K: number;
+  /** Columns. */
+  readonly N: number;
+  /** Whether `source` is stored `[N, K]` (op(B) = sourceᵀ). */
+  readonly trans: boolean;
+  /** The matrix it was packed from (read again only by backends that do not copy). */
+  readonly source: Vec;
+  /** Backend-private packed copy, or null. */
+  readonly data: Vec | null;
+}
+
+/**
  * The kernels a model needs. All functions write into caller-provided
  * outputs; "accumulate" variants add into them (gradients accumulate).
  */
@@ -61,6 +80,31 @@ export interface Kernels {
     C: Vec,
     accumulate: boolean,
   ): void;
+
+  /**
+   * Prepares `op(B) [K, N]` for {@linkcode Kernels.gemmPacked}. Call again
+   * whenever B changes; pass the previous result as `reuse` to recycle its
+   * storage.
+   *
+   * @param B The matrix, stored `[K, N]` or, with `trans`, `[N, K]`.
+   * @param K Inner dimension.
+   * @param N Columns.
+   * @param trans Whether B is stored transposed.
+   * @param reuse A previous packing of the same shape, or null.
+   * @returns The packed operand.
+   */
+  packMatrix(B: Vec, K: number, N: number, trans: boolean, reuse: PackedMatrix | null): PackedMatrix;
+
+  /**
+   * `C[M, N] = (accumulate ? C : 0) + A[M, K] · op(B)` with op(B) packed.
+   *
+   * @param M Rows of A and C.
+   * @param A `[M, K]` left operand.
+   * @param B The packed right operand.
+   * @param C `[M, N]` output.
+   * @param accumulate Add into C instead of overwriting it.
+   */
+  gemmPacked(M: number, A: Vec, B: PackedMatrix, C: Vec, accumulate: boolean): void;
 
   /**
    * Row gather `out[r, :] = table[idx[r], :]`, optionally plus `bias`: the

@@ -101,6 +101,14 @@ export const jsKernels: Kernels = {
     gemmStrided(M, N, K, A, sAi, sAk, B, sBk, sBj, C);
   },
 
+  packMatrix(B, K, N, trans) {
+    return { K, N, trans, source: B, data: null }; // the reference reads B in place
+  },
+
+  gemmPacked(M, A, B, C, accumulate) {
+    jsKernels.gemm(false, B.trans, M, B.N, B.K, A, B.source, C, accumulate);
+  },
+
   gatherRows(table, idx, N, out, bias) {
     for (let r = 0; r < idx.length; r++) {
       const src = idx[r]! * N, dst = r * N;

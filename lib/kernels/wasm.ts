@@ -246,6 +246,27 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       }
     },
 
+    packMatrix(B, K, N, trans, reuse) {
+      if (!ours(B)) return jsKernels.packMatrix(B, K, N, trans, null);
+      const floats = Math.ceil(N / 8) * 8 * K;
+      const data = reuse?.data && reuse.data.length === floats ? reuse.data : heap.f32(floats);
+      ex.pack_panels!(B.byteOffset, K, N, trans ? 1 : N, trans ? K : 1, data.byteOffset);
+      return { K, N, trans, source: B, data };
+    },
+
+    gemmPacked(M, A, B, C, accumulate) {
+      if (!B.data || !ours(A, C)) return jsKernels.gemmPacked(M, A, B, C, accumulate);
+      const args = [M, B.N, B.K, A.byteOffset, B.data.byteOffset, C.byteOffset, accumulate ? 1 : 0];
+      if (pool && M >= 8 && M * B.N * B.K >= 65536) {
+        const mid = (M >> 3) << 2;
+        pool.start("gemm_prepacked", [...args, mid, M]);
+        ex.gemm_prepacked!(...args, 0, mid);
+        pool.wait();
+      } else {
+        ex.gemm_prepacked!(...args, 0, M);
+      }
+    },
+
     gatherRows(table, idx, N, out, bias) {
       if (!ours(table, out, bias)) return jsKernels.gatherRows(table, idx, N, out, bias);
       ex.gather_rows!(

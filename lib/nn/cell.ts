@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { FloatDtype, Vec } from "../kernels/backend.ts";
+import type { FloatDtype, PackedMatrix, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
 import type { Rng } from "../sample/rng.ts";
 
@@ -58,6 +58,8 @@ export interface CellCacheBase {
   readonly dx: Vec;
   /** Gradients w.r.t. the initial state, `[B, H]` each (written by backward). */
   readonly dstate: CellState;
+  /** The recurrent weights packed for the per-step products: `Wh` (forward) and `Whᵀ` (backward). */
+  readonly packed: { wh: PackedMatrix | null; whT: PackedMatrix | null };
 }
 
 /**

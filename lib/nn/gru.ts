@@ -97,6 +97,7 @@ export function createGruCache(
     dx: k.alloc(dtype, T * B * D),
     dhStep: k.alloc(dtype, B * H),
     dstate: { h: k.alloc(dtype, B * H) },
+    packed: { wh: null, whT: null },
   };
 }
 
@@ -138,11 +139,12 @@ export function gruForward(
   const BH = B * H, G = 3 * H;
   projectInput(input, p.Wx!, p.b!, T * B, D, G, xg);
   hAll.set(state.h!.subarray(0, BH), 0);
+  const wh = (cache.packed.wh = k.packMatrix(p.Wh!, H, G, false, cache.packed.wh));
   for (let t = 0; t < T; t++) {
     const hPrev = hAll.subarray(t * BH, (t + 1) * BH);
     const hNext = hAll.subarray((t + 1) * BH, (t + 2) * BH);
     const gt = gates.subarray(t * B * G, (t + 1) * B * G);
-    k.gemm(false, false, B, G, H, hPrev, p.Wh!, hg, false);
+    k.gemmPacked(B, hPrev, wh, hg, false);
     k.gruCellForward(
       B,
       H,
@@ -181,6 +183,7 @@ export function gruBackward(
   const BH = B * H, G = 3 * H;
   const dhRec = dstate.h!;
   dhRec.fill(0);
+  const whT = (cache.packed.whT = k.packMatrix(p.Wh!, G, H, true, cache.packed.whT));
   for (let t = T - 1; t >= 0; t--) {
     const dhgt = dhg.subarray(t * B * G, (t + 1) * B * G);
     dhStep.set(dhOut.subarray(t * BH, (t + 1) * BH));
@@ -196,7 +199,7 @@ export function gruBackward(
       dhgt,
       dhRec, // direct part dh ⊙ z …
     );
-    k.gemm(false, true, B, H, G, dhgt, p.Wh!, dhRec, true); // … plus dhg·Whᵀ
+    k.gemmPacked(B, dhgt, whT, dhRec, true); // … plus dhg·Whᵀ
   }
   k.gemm(true, false, H, G, T * B, hAll, dhg, grads.Wh!, true);
   dhgSum.fill(0);

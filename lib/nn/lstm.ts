@@ -94,6 +94,7 @@ export function createLstmCache(
     dhStep: k.alloc(dtype, B * H),
     dcRun: k.alloc(dtype, B * H),
     dstate: { h: k.alloc(dtype, B * H), c: k.alloc(dtype, B * H) },
+    packed: { wh: null, whT: null },
   };
 }
 
@@ -138,13 +139,14 @@ export function lstmForward(
   projectInput(input, p.Wx!, p.b!, T * B, D, G, gates);
   hAll.set(state.h!.subarray(0, BH), 0);
   cAll.set(state.c!.subarray(0, BH), 0);
+  const wh = (cache.packed.wh = k.packMatrix(p.Wh!, H, G, false, cache.packed.wh));
   for (let t = 0; t < T; t++) {
     const gt = gates.subarray(t * B * G, (t + 1) * B * G);
     const hPrev = hAll.subarray(t * BH, (t + 1) * BH);
     const hNext = hAll.subarray((t + 1) * BH, (t + 2) * BH);
     const cPrev = cAll.subarray(t * BH, (t + 1) * BH);
     const cNext = cAll.subarray((t + 1) * BH, (t + 2) * BH);
-    k.gemm(false, false, B, G, H, hPrev, p.Wh!, gt, true);
+    k.gemmPacked(B, hPrev, wh, gt, true);
     k.lstmCellForward(
       B,
       H,
@@ -197,6 +199,7 @@ export function lstmBackward(
   const dhRec = dstate.h!; // gradient flowing into h_{t−1}, ends as dh0
   dhRec.fill(0);
   dcRun.fill(0);
+  const whT = (cache.packed.whT = k.packMatrix(p.Wh!, G, H, true, cache.packed.whT));
   for (let t = T - 1; t >= 0; t--) {
     const dgt = dgates.subarray(t * B * G, (t + 1) * B * G);
     dhStep.set(dhOut.subarray(t * BH, (t + 1) * BH));
@@ -211,7 +214,7 @@ export function lstmBackward(
       dcRun,
       dgt,
     );
-    k.gemm(false, true, B, H, G, dgt, p.Wh!, dhRec, false);
+    k.gemmPacked(B, dgt, whT, dhRec, false);
   }
   dstate.c!.set(dcRun);
   k.gemm(true, false, H, G, T * B, hAll, dgates, grads.Wh!, true);

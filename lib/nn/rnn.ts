@@ -77,6 +77,7 @@ export function createRnnCache(
     dx: k.alloc(dtype, T * B * D),
     dhStep: k.alloc(dtype, B * H),
     dstate: { h: k.alloc(dtype, B * H) },
+    packed: { wh: null, whT: null },
   };
 }
 
@@ -117,20 +118,11 @@ export function rnnForward(
   const BH = B * H;
   projectInput(input, p.Wx!, p.b!, T * B, D, H, a);
   hAll.set(state.h!.subarray(0, BH), 0);
+  const wh = (cache.packed.wh = k.packMatrix(p.Wh!, H, H, false, cache.packed.wh));
   for (let t = 0; t < T; t++) {
     const at = a.subarray(t * BH, (t + 1) * BH);
     const hNext = hAll.subarray((t + 1) * BH, (t + 2) * BH);
-    k.gemm(
-      false,
-      false,
-      B,
-      H,
-      H,
-      hAll.subarray(t * BH, (t + 1) * BH),
-      p.Wh!,
-      at,
-      true,
-    );
+    k.gemmPacked(B, hAll.subarray(t * BH, (t + 1) * BH), wh, at, true);
     k.rnnCellForward(at, hNext, BH);
     if (hook) hook(t, { h: hNext });
   }
@@ -159,6 +151,7 @@ export function rnnBackward(
   const BH = B * H;
   const dhRec = dstate.h!;
   dhRec.fill(0);
+  const whT = (cache.packed.whT = k.packMatrix(p.Wh!, H, H, true, cache.packed.whT));
   for (let t = T - 1; t >= 0; t--) {
     const dat = da.subarray(t * BH, (t + 1) * BH);
     dhStep.set(dhOut.subarray(t * BH, (t + 1) * BH));
@@ -169,7 +162,7 @@ export function rnnBackward(
       dat,
       BH,
     );
-    k.gemm(false, true, B, H, H, dat, p.Wh!, dhRec, false);
+    k.gemmPacked(B, dat, whT, dhRec, false);
   }
   k.gemm(true, false, H, H, T * B, hAll, da, grads.Wh!, true);
   projectInputBackward(

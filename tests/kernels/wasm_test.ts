@@ -57,6 +57,24 @@ for (const [threads, relaxed] of [[1, true], [2, true], [1, false]] as const) {
           });
         }
       }
+      for (const trans of [false, true]) {
+        for (const [M, N, K] of shapes) {
+          await t.step(`gemmPacked ${trans ? "transposed " : ""}${M}×${N}×${K}`, () => {
+            for (const acc of [false, true]) {
+              compare(
+                fast,
+                "gemmPacked",
+                (k, r) => [filled(k, M * K, r), filled(k, K * N, r), filled(k, M * N, r)],
+                (k, [A, B, C]) => {
+                  const packed = k.packMatrix(B!, K, N, trans, null);
+                  k.gemmPacked(M, A!, packed, C!, acc);
+                  k.gemmPacked(M, A!, k.packMatrix(B!, K, N, trans, packed), C!, true); // reuse
+                },
+              );
+            }
+          });
+        }
+      }
       for (const [B, H] of [[1, 5], [3, 7], [5, 16], [8, 33]]) {
         await t.step(`cells B=${B} H=${H}`, () => {
           compare(

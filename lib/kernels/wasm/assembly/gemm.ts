@@ -305,6 +305,103 @@ export function gemm_packed(
   }
 }
 
+// --------------------------------------------------------------- prepacked
+// A right-hand matrix used by many products in a row (Wh over the T steps of
+// a chunk, forward and backward) is packed once into 8-column panels laid
+// out along k: dst[(p·K + k)·8 + q] = op(B)[k, 8p + q], zero past N. Each
+// product then streams one contiguous panel per 8 columns of C.
+
+/** Packs op(B) [K, N] (op(B)[k,j] = B[k*sbk + j*sbj]) into 8-column panels at `dst`. */
+export function pack_panels(B: usize, K: i32, N: i32, sbk: i32, sbj: i32, dst: usize): void {
+  for (let j0 = 0; j0 < N; j0 += 8) {
+    packB(dst + (<usize>(j0 * K) << 2), B, sbk, sbj, j0, min(8, N - j0), 0, K);
+  }
+}
+
+@inline function storeTile(C: usize, rs: usize, r: i32, lo: v128, hi: v128, cols: i32, loadC: bool): void {
+  const row = C + <usize>r * rs;
+  if (cols == 8) {
+    st(row, loadC ? f32x4.add(ld(row), lo) : lo);
+    st(row + 16, loadC ? f32x4.add(ld(row + 16), hi) : hi);
+    return;
+  }
+  for (let q = 0; q < cols; q++) {
+    let v: f32;
+    switch (q) {
+      case 0: v = f32x4.extract_lane(lo, 0); break;
+      case 1: v = f32x4.extract_lane(lo, 1); break;
+      case 2: v = f32x4.extract_lane(lo, 2); break;
+      case 3: v = f32x4.extract_lane(lo, 3); break;
+      case 4: v = f32x4.extract_lane(hi, 0); break;
+      case 5: v = f32x4.extract_lane(hi, 1); break;
+      case 6: v = f32x4.extract_lane(hi, 2); break;
+      default: v = f32x4.extract_lane(hi, 3);
+    }
+    const p = row + (<usize>q << 2);
+    store<f32>(p, loadC ? load<f32>(p) + v : v);
+  }
+}
+
+/** C[i0..i1, :] (+)= A[M, K] · op(B) with op(B) prepacked by pack_panels. */
+export function gemm_prepacked(M: i32, N: i32, K: i32, A: usize, P: usize, C: usize, acc: i32, i0: i32, i1: i32): void {
+  const rs = <usize>N << 2, ks = <usize>K << 2;
+  const loadC = acc != 0;
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const a0 = A + <usize>i * ks;
+    for (let j0 = 0; j0 < N; j0 += 8) {
+      let pb = P + (<usize>(j0 * K) << 2);
+      const end = pb + (<usize>K << 5);
+      let pa = a0;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      while (pb < end) {
+        const b0 = ld(pb), b1 = ld(pb + 16);
+        let a = v128.load32_splat(pa);
+        c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+        a = v128.load32_splat(pa + ks);
+        c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+        a = v128.load32_splat(pa + 2 * ks);
+        c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+        a = v128.load32_splat(pa + 3 * ks);
+        c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+        pb += 32;
+        pa += 4;
+      }
+      const c0 = C + (<usize>(i * N + j0) << 2);
+      const cols = min(8, N - j0);
+      storeTile(c0, rs, 0, c00, c01, cols, loadC);
+      storeTile(c0, rs, 1, c10, c11, cols, loadC);
+      storeTile(c0, rs, 2, c20, c21, cols, loadC);
+      storeTile(c0, rs, 3, c30, c31, cols, loadC);
+    }
+  }
+  for (; i < i1; i++) {
+    const a0 = A + <usize>i * ks;
+    for (let j0 = 0; j0 < N; j0 += 8) {
+      let pb = P + (<usize>(j0 * K) << 2);
+      const end = pb + (<usize>K << 5);
+      let pa = a0;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), t0 = f32x4.splat(0), t1 = f32x4.splat(0);
+      // two k per pass: two independent accumulator pairs hide the FMA latency
+      while (pb + 32 < end) {
+        const a = v128.load32_splat(pa), b = v128.load32_splat(pa + 4);
+        s0 = madd(a, ld(pb), s0); s1 = madd(a, ld(pb + 16), s1);
+        t0 = madd(b, ld(pb + 32), t0); t1 = madd(b, ld(pb + 48), t1);
+        pb += 64;
+        pa += 8;
+      }
+      if (pb < end) {
+        const a = v128.load32_splat(pa);
+        s0 = madd(a, ld(pb), s0); s1 = madd(a, ld(pb + 16), s1);
+      }
+      storeTile(C + (<usize>(i * N + j0) << 2), rs, 0, f32x4.add(s0, t0), f32x4.add(s1, t1), min(8, N - j0), loadC);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------- nt
 
 @inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
