@@ -93,7 +93,13 @@ export interface Kernels {
    * @param reuse A previous packing of the same shape, or null.
    * @returns The packed operand.
    */
-  packMatrix(B: Vec, K: number, N: number, trans: boolean, reuse: PackedMatrix | null): PackedMatrix;
+  packMatrix(
+    B: Vec,
+    K: number,
+    N: number,
+    trans: boolean,
+    reuse: PackedMatrix | null,
+  ): PackedMatrix;
 
   /**
    * `C[M, N] = (accumulate ? C : 0) + A[M, K] · op(B)` with op(B) packed.

@@ -183,8 +183,29 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     heap.i32Scratch(scratch, ids.length).set(ids);
     return scratch;
   };
+  /** Byte offsets of wasm-resident arrays, the kernels' pointer arguments. */
+  const at = (...vs: Vec[]): number[] => vs.map((v) => v.byteOffset);
   const ours = (...vs: (Vec | null)[]): boolean =>
     vs.every((v) => v === null || (v instanceof Float32Array && heap.owns(v)));
+
+  /** Runs a GEMM-like `fn(args…, [scratch,] i0, i1)` over rows [0, M), halves in multiples of 4 rows. */
+  const splitRows = (
+    fn: string,
+    args: number[],
+    M: number,
+    flops: number,
+    scratch?: [number, number],
+  ) => {
+    const own = scratch ? [scratch[0]] : [], other = scratch ? [scratch[1]] : [];
+    if (pool && M >= 8 && flops >= 65536) {
+      const mid = (M >> 3) << 2;
+      pool.start(fn, [...args, ...other, mid, M]);
+      ex[fn]!(...args, ...own, 0, mid);
+      pool.wait();
+    } else {
+      ex[fn]!(...args, ...own, 0, M);
+    }
+  };
 
   /** Runs `fn(args…, from, to)` over [0, total), split in two when worth it. */
   const split = (fn: string, args: number[], total: number, work: number): void => {
@@ -223,27 +244,10 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       if ((transA && M * N * K >= 4096) || (!transA && !transB && M >= 64)) {
         const [sai, sak] = transA ? [1, M] : [K, 1];
         const args = [M, N, K, A.byteOffset, sai, sak, B.byteOffset, N, 1, C.byteOffset, acc];
-        if (pool && M >= 8 && M * N * K >= 65536) {
-          const mid = (M >> 3) << 2;
-          pool.start("gemm_packed", [...args, scratch2, mid, M]);
-          ex.gemm_packed!(...args, scratch1, 0, mid);
-          pool.wait();
-        } else {
-          ex.gemm_packed!(...args, scratch1, 0, M);
-        }
-        return;
+        return splitRows("gemm_packed", args, M, M * N * K, [scratch1, scratch2]);
       }
       const fn = transA ? "gemm_tn" : transB ? "gemm_nt" : "gemm_nn";
-      const args = [M, N, K, A.byteOffset, B.byteOffset, C.byteOffset, acc];
-      if (pool && M >= 8 && M * N * K >= 65536) {
-        // Split rows in multiples of 4 so both halves use full register tiles.
-        const mid = (M >> 3) << 2;
-        pool.start(fn, [...args, mid, M]);
-        ex[fn]!(...args, 0, mid);
-        pool.wait();
-      } else {
-        ex[fn]!(...args, 0, M);
-      }
+      splitRows(fn, [M, N, K, ...at(A, B, C), acc], M, M * N * K);
     },
 
     packMatrix(B, K, N, trans, reuse) {
@@ -256,15 +260,8 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
 
     gemmPacked(M, A, B, C, accumulate) {
       if (!B.data || !ours(A, C)) return jsKernels.gemmPacked(M, A, B, C, accumulate);
-      const args = [M, B.N, B.K, A.byteOffset, B.data.byteOffset, C.byteOffset, accumulate ? 1 : 0];
-      if (pool && M >= 8 && M * B.N * B.K >= 65536) {
-        const mid = (M >> 3) << 2;
-        pool.start("gemm_prepacked", [...args, mid, M]);
-        ex.gemm_prepacked!(...args, 0, mid);
-        pool.wait();
-      } else {
-        ex.gemm_prepacked!(...args, 0, M);
-      }
+      const args = [M, B.N, B.K, ...at(A, B.data, C), accumulate ? 1 : 0];
+      splitRows("gemm_prepacked", args, M, M * B.N * B.K);
     },
 
     gatherRows(table, idx, N, out, bias) {
@@ -311,7 +308,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       }
       split(
         "lstm_forward",
-        [H, gates.byteOffset, cPrev.byteOffset, c.byteOffset, tanhC.byteOffset, h.byteOffset],
+        [H, ...at(gates, cPrev, c, tanhC, h)],
         B,
         B * H * 40,
       );
@@ -323,15 +320,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       }
       split(
         "lstm_backward",
-        [
-          H,
-          gates.byteOffset,
-          cPrev.byteOffset,
-          tanhC.byteOffset,
-          dh.byteOffset,
-          dc.byteOffset,
-          dgates.byteOffset,
-        ],
+        [H, ...at(gates, cPrev, tanhC, dh, dc, dgates)],
         B,
         B * H * 16,
       );
@@ -343,16 +332,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       }
       split(
         "gru_forward",
-        [
-          H,
-          xg.byteOffset,
-          hg.byteOffset,
-          bhn.byteOffset,
-          hPrev.byteOffset,
-          gates.byteOffset,
-          hn.byteOffset,
-          h.byteOffset,
-        ],
+        [H, ...at(xg, hg, bhn, hPrev, gates, hn, h)],
         B,
         B * H * 30,
       );
@@ -364,16 +344,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       }
       split(
         "gru_backward",
-        [
-          H,
-          gates.byteOffset,
-          hn.byteOffset,
-          hPrev.byteOffset,
-          dh.byteOffset,
-          dxg.byteOffset,
-          dhg.byteOffset,
-          dhPrev.byteOffset,
-        ],
+        [H, ...at(gates, hn, hPrev, dh, dxg, dhg, dhPrev)],
         B,
         B * H * 16,
       );

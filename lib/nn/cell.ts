@@ -101,6 +101,40 @@ export interface CellSpec<C extends CellCacheBase = CellCacheBase> {
 }
 
 /**
+ * Allocates the buffers every cell cache has: `hAll`, `dx`, `dhStep`, the
+ * initial-state gradients and empty packed-weight slots.
+ *
+ * @param dtype Element type.
+ * @param T Steps.
+ * @param B Streams.
+ * @param D Input width.
+ * @param H Hidden size.
+ * @param stateNames The cell's state tensors, e.g. `["h", "c"]`.
+ * @returns The shared part of a cache.
+ */
+export function createCacheBase(
+  dtype: FloatDtype,
+  T: number,
+  B: number,
+  D: number,
+  H: number,
+  stateNames: readonly string[],
+): CellCacheBase & { readonly dhStep: Vec } {
+  const k = kernels();
+  return {
+    T,
+    B,
+    D,
+    H,
+    hAll: k.alloc(dtype, (T + 1) * B * H),
+    dx: k.alloc(dtype, T * B * D),
+    dhStep: k.alloc(dtype, B * H),
+    dstate: Object.fromEntries(stateNames.map((s) => [s, k.alloc(dtype, B * H)])),
+    packed: { wh: null, whT: null },
+  };
+}
+
+/**
  * Fills `out [T·B, G]` with `x·Wx + b` (dense) or `Wx[ids] + b` (tokens).
  *
  * @param input The layer input over the chunk.

@@ -24,6 +24,7 @@ import {
   type CellSpec,
   type CellState,
   checkInput,
+  createCacheBase,
   fillNormal,
   type LayerInput,
   projectInput,
@@ -82,11 +83,7 @@ export function createGruCache(
 ): GruCache {
   const k = kernels();
   return {
-    T,
-    B,
-    D,
-    H,
-    hAll: k.alloc(dtype, (T + 1) * B * H),
+    ...createCacheBase(dtype, T, B, D, H, ["h"]),
     xg: k.alloc(dtype, T * B * 3 * H),
     hg: k.alloc(dtype, B * 3 * H),
     gates: k.alloc(dtype, T * B * 3 * H),
@@ -94,10 +91,6 @@ export function createGruCache(
     dxg: k.alloc(dtype, T * B * 3 * H),
     dhg: k.alloc(dtype, T * B * 3 * H),
     dhgSum: k.alloc(dtype, 3 * H),
-    dx: k.alloc(dtype, T * B * D),
-    dhStep: k.alloc(dtype, B * H),
-    dstate: { h: k.alloc(dtype, B * H) },
-    packed: { wh: null, whT: null },
   };
 }
 

@@ -29,6 +29,7 @@ import {
   type CellSpec,
   type CellState,
   checkInput,
+  createCacheBase,
   fillNormal,
   type LayerInput,
   projectInput,
@@ -81,20 +82,12 @@ export function createLstmCache(
 ): LstmCache {
   const k = kernels();
   return {
-    T,
-    B,
-    D,
-    H,
-    hAll: k.alloc(dtype, (T + 1) * B * H),
+    ...createCacheBase(dtype, T, B, D, H, ["h", "c"]),
     cAll: k.alloc(dtype, (T + 1) * B * H),
     gates: k.alloc(dtype, T * B * 4 * H),
     tanhC: k.alloc(dtype, T * B * H),
     dgates: k.alloc(dtype, T * B * 4 * H),
-    dx: k.alloc(dtype, T * B * D),
-    dhStep: k.alloc(dtype, B * H),
     dcRun: k.alloc(dtype, B * H),
-    dstate: { h: k.alloc(dtype, B * H), c: k.alloc(dtype, B * H) },
-    packed: { wh: null, whT: null },
   };
 }
 

@@ -21,6 +21,7 @@ import {
   type CellSpec,
   type CellState,
   checkInput,
+  createCacheBase,
   fillNormal,
   type LayerInput,
   projectInput,
@@ -67,17 +68,9 @@ export function createRnnCache(
 ): RnnCache {
   const k = kernels();
   return {
-    T,
-    B,
-    D,
-    H,
-    hAll: k.alloc(dtype, (T + 1) * B * H),
+    ...createCacheBase(dtype, T, B, D, H, ["h"]),
     a: k.alloc(dtype, T * B * H),
     da: k.alloc(dtype, T * B * H),
-    dx: k.alloc(dtype, T * B * D),
-    dhStep: k.alloc(dtype, B * H),
-    dstate: { h: k.alloc(dtype, B * H) },
-    packed: { wh: null, whT: null },
   };
 }
 

@@ -234,41 +234,10 @@ function packB(dst: usize, X: usize, sk: i32, sj: i32, j0: i32, cols: i32, k0: i
     pb += 32;
   }
   const rs = <usize>N << 2;
-  if (rows == 4 && cols == 8) {
-    if (loadC) {
-      c00 = f32x4.add(c00, ld(C)); c01 = f32x4.add(c01, ld(C + 16));
-      c10 = f32x4.add(c10, ld(C + rs)); c11 = f32x4.add(c11, ld(C + rs + 16));
-      c20 = f32x4.add(c20, ld(C + 2 * rs)); c21 = f32x4.add(c21, ld(C + 2 * rs + 16));
-      c30 = f32x4.add(c30, ld(C + 3 * rs)); c31 = f32x4.add(c31, ld(C + 3 * rs + 16));
-    }
-    st(C, c00); st(C + 16, c01);
-    st(C + rs, c10); st(C + rs + 16, c11);
-    st(C + 2 * rs, c20); st(C + 2 * rs + 16, c21);
-    st(C + 3 * rs, c30); st(C + 3 * rs + 16, c31);
-    return;
-  }
-  // Edge tile: spill to a small buffer at the top of the B panel's scratch
-  // is not safe; use a stack-free approach: write lane by lane.
-  for (let r = 0; r < rows; r++) {
-    const lo = r == 0 ? c00 : r == 1 ? c10 : r == 2 ? c20 : c30;
-    const hi = r == 0 ? c01 : r == 1 ? c11 : r == 2 ? c21 : c31;
-    const row = C + <usize>r * rs;
-    for (let q = 0; q < cols; q++) {
-      let v: f32;
-      switch (q) {
-        case 0: v = f32x4.extract_lane(lo, 0); break;
-        case 1: v = f32x4.extract_lane(lo, 1); break;
-        case 2: v = f32x4.extract_lane(lo, 2); break;
-        case 3: v = f32x4.extract_lane(lo, 3); break;
-        case 4: v = f32x4.extract_lane(hi, 0); break;
-        case 5: v = f32x4.extract_lane(hi, 1); break;
-        case 6: v = f32x4.extract_lane(hi, 2); break;
-        default: v = f32x4.extract_lane(hi, 3);
-      }
-      const p = row + (<usize>q << 2);
-      store<f32>(p, loadC ? load<f32>(p) + v : v);
-    }
-  }
+  storeTile(C, rs, 0, c00, c01, cols, loadC);
+  if (rows > 1) storeTile(C, rs, 1, c10, c11, cols, loadC);
+  if (rows > 2) storeTile(C, rs, 2, c20, c21, cols, loadC);
+  if (rows > 3) storeTile(C, rs, 3, c30, c31, cols, loadC);
 }
 
 /**
