@@ -19,3 +19,5 @@ export * from "./score.ts";
 export * from "./saturation.ts";
 export * from "./analyze.ts";
 export * from "./clamp.ts";
+export * from "./passage.ts";
+export * from "./tables.ts";

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { ablationEffect, type ClampValue, sampleWithClamp } from "../analyze/clamp.ts";
+import { ablationEffect, type ClampValue, sampleWithClamp, unitMeans } from "../analyze/clamp.ts";
+import { parseUnit } from "../analyze/score.ts";
 import { loadCorpus } from "../data/corpora.ts";
 import { splitText } from "../data/split.ts";
 import { readTextFile } from "../data/text.ts";
@@ -190,7 +191,17 @@ async function main(): Promise<void> {
       "(loss in nats per predicted character; control = the same clamp on random units of the same signal)",
     );
     if (req.sample > 0) {
-      const opts = { prime: req.prime, length: req.sample, temperature: 0.8, seed: req.seed };
+      const signals = req.units.map((u) => parseUnit(u).signal);
+      const means = req.value === "mean"
+        ? await unitMeans(model, vocab.encode(text), signals)
+        : undefined;
+      const opts = {
+        prime: req.prime,
+        length: req.sample,
+        temperature: 0.8,
+        seed: req.seed,
+        ...(means ? { means } : {}),
+      };
       console.log(`\n--- sample without the clamp ---\n${sampleText(model, vocab, opts)}`);
       console.log(
         `\n--- sample with the clamp ---\n${

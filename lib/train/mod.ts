@@ -22,3 +22,4 @@ export * from "./checkpoint.ts";
 export * from "./evaluate.ts";
 export * from "./schedule.ts";
 export * from "./progress.ts";
+export * from "./notebook.ts";

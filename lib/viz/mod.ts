@@ -30,3 +30,5 @@ export * from "./html.ts";
 export * from "./text_heatmap.ts";
 export * from "./plotly.ts";
 export * from "./display.ts";
+export * from "./compare.ts";
+export * from "./report.ts";

@@ -47,6 +47,10 @@ Deno.test("flopsPerChar() equals the 2·M·N·K of every GEMM the model runs", a
             flops += 2 * M * N * K;
             base.gemm(transA, transB, M, N, K, A, Bm, C, accumulate);
           },
+          gemmPacked(M, A, Bp, C, accumulate) {
+            flops += 2 * M * Bp.N * Bp.K;
+            base.gemmPacked(M, A, Bp, C, accumulate);
+          },
         };
         setKernels(counting);
         try {

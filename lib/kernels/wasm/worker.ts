@@ -33,8 +33,10 @@ self.onmessage = async (e: MessageEvent) => {
   const fns = names.map((n) => exports[n]!);
   const ctl = new Int32Array(memory.buffer, control, ARGS_AT / 4);
   const args = new Float64Array(memory.buffer, control + ARGS_AT, 480);
-  self.postMessage("ready");
+  // Read the counter before saying ready: the first job can be posted as soon
+  // as "ready" arrives, and reading after would count it as already seen.
   let seen = Atomics.load(ctl, SEQ);
+  self.postMessage("ready");
   let idle = 0;
   for (;;) {
     const seq = Atomics.load(ctl, SEQ);

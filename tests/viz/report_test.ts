@@ -1,0 +1,187 @@
+import { assert, assertEquals, assertRejects } from "../_assert.ts";
+import { buildReport, choosePassage, REPORT_MAX_BYTES, writeReport } from "../../lib/viz/report.ts";
+import { plotlySource } from "../../lib/viz/plotly.ts";
+import { scriptSafe } from "../../lib/viz/html.ts";
+import { CellscopeError } from "../../lib/errors.ts";
+import { parseReportArgs } from "../../lib/cli/report.ts";
+import { RAW_INJECTIONS, trainInjectionRun } from "./_report_run.ts";
+
+/** The page without the inlined plotly.js bundle. */
+async function withoutPlotly(html: string): Promise<string> {
+  const bundle = scriptSafe(await plotlySource());
+  const at = html.indexOf(bundle);
+  assert(at >= 0, "the plotly bundle is inlined");
+  assertEquals(html.indexOf(bundle, at + 1), -1, "the plotly bundle is inlined once");
+  return html.slice(0, at) + html.slice(at + bundle.length);
+}
+
+Deno.test("choosePassage() starts at a line and covers the most changes of a binary track", () => {
+  const line = "plain line\n";
+  const text = line.repeat(20) + 'a "b" c "d" e\n' + line.repeat(20);
+  const chars = Array.from(text);
+  const at = 20 * line.length;
+  const track = chars.map((c, t) => (t >= at && t < at + 13 && c !== " " ? 1 : 0));
+  const p = choosePassage(chars, track, "binary", { minLength: 20, length: 30, maxLength: 40 });
+  assert(p.start === 0 || chars[p.start - 1] === "\n", "starts at a line boundary");
+  assert(p.start <= at && p.end >= at + 13, `covers the feature, got ${p.start}–${p.end}`);
+  assert(p.end - p.start >= 20 && p.end - p.start <= 40);
+  // A short text is shown whole.
+  assertEquals(choosePassage(["a", "b"], [0, 1], "binary"), { start: 0, end: 2 });
+});
+
+Deno.test("choosePassage() picks the window of highest variance of a graded track", () => {
+  const chars = Array.from("x\n".repeat(200));
+  const track = chars.map((_, t) => (t >= 300 && t < 330 ? (t % 7) * 10 : 1));
+  const p = choosePassage(chars, track, "graded", { minLength: 30, length: 40, maxLength: 50 });
+  assert(p.start <= 300 && p.end >= 330, `covers the varying part, got ${p.start}–${p.end}`);
+});
+
+Deno.test("choosePassage() refuses a track of the wrong length", () => {
+  let error: unknown;
+  try {
+    choosePassage(["a", "b"], [0], "binary");
+  } catch (e) {
+    error = e;
+  }
+  assert(error instanceof TypeError);
+  assert(/1 values, but the text has 2 characters/.test(error.message));
+});
+
+Deno.test("parseReportArgs() reads flags, defaults and --no-causal", () => {
+  assertEquals(parseReportArgs(["--run", "r", "--out", "o.html"]), {
+    run: "r",
+    out: "o.html",
+    chars: 20000,
+    top: 10,
+    causal: true,
+    causalChars: 5000,
+  });
+  assertEquals(
+    parseReportArgs([
+      "--run=r",
+      "--out=o.html",
+      "--recording",
+      "x.safetensors",
+      "--chars",
+      "300",
+      "--no-causal",
+    ]),
+    {
+      run: "r",
+      out: "o.html",
+      recording: "x.safetensors",
+      chars: 300,
+      top: 10,
+      causal: false,
+      causalChars: 5000,
+    },
+  );
+  assertEquals(parseReportArgs(["--help"]), null);
+  for (
+    const [args, pattern] of [
+      [["--out", "o.html"], /--run is required/],
+      [["--run", "r"], /--out is required/],
+      [["--run", "r", "--out", "o", "--chars", "0"], /--chars must be an integer ≥ 2, got 0/],
+      [["--run", "r", "--out", "o", "--bogus"], /allowed flags are/],
+    ] as const
+  ) {
+    let error: unknown;
+    try {
+      parseReportArgs([...args]);
+    } catch (e) {
+      error = e;
+    }
+    assert(error instanceof CellscopeError, `${args.join(" ")} throws a CellscopeError`);
+    assert(pattern.test(error.message), error.message);
+  }
+});
+
+Deno.test("buildReport() refuses a missing run folder", async () => {
+  await assertRejects(
+    () => buildReport({ run: "/nonexistent/cellscope-run" }),
+    (e: Error) => e instanceof CellscopeError && /no such run folder/.test(e.message),
+  );
+});
+
+Deno.test("buildReport() makes a small, navigable, escaped, deterministic report", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "cellscope-report-" });
+  try {
+    const run = await trainInjectionRun(dir);
+    const report = await buildReport({ run, causalChars: 400 });
+    const { html } = report;
+
+    await t.step("every section is present, in order", () => {
+      assertEquals(report.sections, [
+        "run",
+        "training",
+        "samples",
+        "units",
+        "explorer",
+        "saturation",
+        "causal",
+      ]);
+      for (const id of report.sections) assert(html.includes(`<section id="${id}">`), id);
+      assert(html.includes('id="unit-in_quotes"'), "the in_quotes hypothesis has a subsection");
+      assert(html.includes("Causal test") && html.includes("close_quote"));
+    });
+
+    await t.step("table-of-contents links resolve to unique ids", () => {
+      const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
+      assertEquals(ids.length, new Set(ids).size, "ids are unique");
+      const links = [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]!);
+      assert(links.length >= report.sections.length + 1);
+      for (const link of links) assert(ids.includes(link), `#${link} has a target`);
+    });
+
+    await t.step("corpus text appears only escaped", async () => {
+      const page = await withoutPlotly(html);
+      for (const raw of RAW_INJECTIONS) assert(!page.includes(raw), `no raw ${raw}`);
+      assert(page.includes("&lt;script&gt;window.__injected=1&lt;/script&gt;"));
+      assert(page.includes("&lt;/textarea&gt;"));
+      assert(page.includes("&quot;stop &amp; go&quot;"));
+      // Only the page's own scripts: plotly, one per figure, the explorer data and its code.
+      const scripts = [...page.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+      const plots = [...page.matchAll(/class="cellscope-plot"/g)].length;
+      assertEquals(scripts.length, 1 + plots + 2);
+    });
+
+    await t.step("nothing outside the plotly bundle links to the network", async () => {
+      const page = await withoutPlotly(html);
+      for (const scheme of ["http://", "https://", "ws://", "//cdn"]) {
+        assert(!page.includes(scheme), `no ${scheme}`);
+      }
+      assert(!/<(link|img|iframe)\b/i.test(page), "no external resources");
+    });
+
+    await t.step("the size is within budget", () => {
+      assertEquals(report.bytes, new TextEncoder().encode(html).length);
+      assert(report.bytes <= REPORT_MAX_BYTES, `${report.bytes} bytes`);
+      console.log(`injection-run report: ${(report.bytes / 1e6).toFixed(2)} MB`);
+    });
+
+    await t.step("the same run gives the same page", async () => {
+      const again = await buildReport({ run, causalChars: 400 });
+      assert(again.html === html, "identical HTML");
+    });
+
+    await t.step("--no-causal drops the causal section", async () => {
+      const r = await buildReport({ run, causal: false });
+      assertEquals(r.sections.includes("causal"), false);
+      assert(!r.html.includes('href="#causal"'));
+    });
+
+    await t.step("writeReport() writes the page atomically", async () => {
+      const path = `${dir}/report.html`;
+      assertEquals(await writeReport(path, html), report.bytes);
+      assertEquals(await Deno.readTextFile(path), html);
+      const left = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.includes(".tmp-"));
+      assertEquals(left, []);
+      await assertRejects(
+        () => writeReport(`${dir}/missing/report.html`, html),
+        (e: Error) => e instanceof CellscopeError && /does not exist/.test(e.message),
+      );
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
