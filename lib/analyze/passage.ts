@@ -131,15 +131,33 @@ export interface HypothesisPassage extends PassageWindow {
   hypothesis: string;
   /** `[T]` its track over the whole recording. */
   track: Float32Array;
-  /** The best units, best first: `[T]` values each over the whole recording. */
-  rows: { label: string; signal: string; values: Float32Array }[];
+  /** The best units, best first, with their values over the whole recording. */
+  rows: PassageUnit[];
+}
+
+/** One of a hypothesis's best units, for {@linkcode hypothesisPassage}. */
+export interface PassageUnit {
+  /** The unit, e.g. `"l0.c[91]"`. */
+  label: string;
+  /** Its signal, e.g. `"l0.c"`. */
+  signal: string;
+  /** Its index in the signal. */
+  unit: number;
+  /** `[T]` its values over the whole recording. */
+  values: Float32Array;
+  /** Its mean where a binary feature is on (the level to clamp it to, to say "on"); NaN for a graded one. */
+  on: number;
+  /** Its mean where a binary feature is off; NaN for a graded one. */
+  off: number;
 }
 
 /**
  * Picks the passage of a recording where a hypothesis's track changes the
  * most (see {@linkcode findPassage}, starting at a line start where it can)
  * and reads its best units' values, for a text heatmap: `textHeatmap(p)` takes
- * the result as it is (its `text`, `rows`, `start` and `end`).
+ * the result as it is (its `text`, `rows`, `start` and `end`). For a binary
+ * hypothesis each unit also gets its mean where the feature is on and off:
+ * the levels to clamp it to, to make the model believe the feature is on or off.
  *
  * @param store The recording the ranking was computed on.
  * @param result One hypothesis's ranking from `analyzeRecording`.
@@ -160,6 +178,7 @@ export interface HypothesisPassage extends PassageWindow {
  * const analysis = await analyzeRecording(store, { hypotheses: "in_quotes" });
  * const p = await hypothesisPassage(store, analysis.results[0]!, { length: 20, units: 2 });
  * console.log(p.rows.length, p.end - p.start, p.rows[0]!.values.length === store.T); // 2 20 true
+ * console.log(Number.isFinite(p.rows[0]!.on), Number.isFinite(p.rows[0]!.off)); // true true
  * ```
  */
 export async function hypothesisPassage(
@@ -179,8 +198,22 @@ export async function hypothesisPassage(
     const H = store.signals.find((s) => s.name === u.signal)!.units;
     const acts = await store.read(u.signal);
     const values = new Float32Array(store.T);
-    for (let t = 0; t < store.T; t++) values[t] = acts[t * H + u.unit]!;
-    rows.push({ label: formatUnit(u.signal, u.unit), signal: u.signal, values });
+    const sum = [0, 0], count = [0, 0];
+    for (let t = 0; t < store.T; t++) {
+      const v = (values[t] = acts[t * H + u.unit]!);
+      const k = track[t]! >= 0.5 ? 1 : 0;
+      sum[k] += v;
+      count[k]++;
+    }
+    const binary = hypothesis.kind === "binary";
+    rows.push({
+      label: formatUnit(u.signal, u.unit),
+      signal: u.signal,
+      unit: u.unit,
+      values,
+      on: binary ? sum[1]! / count[1]! : NaN,
+      off: binary ? sum[0]! / count[0]! : NaN,
+    });
   }
   return { ...passage, text: store.meta.text, hypothesis: hypothesis.name, track, rows };
 }

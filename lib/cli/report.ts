@@ -21,6 +21,8 @@ Usage: deno task report --run DIR --out report.html [flags]
   --top N                units ranked per hypothesis (default 10)
   --causal-chars N       characters the causal test runs over (default 5000)
   --no-causal            skip the causal test (clamping the top quote unit)
+  --hypotheses LIST      names or prose, code, latex, all (default: latex for the latex
+                         corpus, prose for the others, all for a --text file)
   -h, --help             this text
 
 The page inlines plotly.js and fetches nothing, so it opens with no network; a default
@@ -35,6 +37,8 @@ export interface ReportArgs {
   out: string;
   /** Recording to analyse instead of recording the checkpoint. */
   recording?: string;
+  /** Hypotheses to score. */
+  hypotheses?: string;
   /** Characters of the test split to record. */
   chars: number;
   /** Units per hypothesis. */
@@ -68,6 +72,7 @@ export function parseReportArgs(args: string[]): ReportArgs | null {
     top: { type: "string" },
     "causal-chars": { type: "string" },
     "no-causal": { type: "boolean" },
+    hypotheses: { type: "string" },
   }, "report");
   if (values.help) return null;
   const run = stringFlag(values, "run"), out = stringFlag(values, "out");
@@ -88,10 +93,12 @@ export function parseReportArgs(args: string[]): ReportArgs | null {
     return v;
   };
   const recording = stringFlag(values, "recording");
+  const hypotheses = stringFlag(values, "hypotheses");
   return {
     run,
     out,
     ...(recording !== undefined ? { recording } : {}),
+    ...(hypotheses !== undefined ? { hypotheses } : {}),
     chars: int("chars", 20000, 2),
     top: int("top", 10, 1),
     causal: values["no-causal"] !== true,
@@ -108,6 +115,7 @@ async function main(): Promise<void> {
   const report = await buildReport({
     run: req.run,
     ...(req.recording !== undefined ? { recording: req.recording } : {}),
+    ...(req.hypotheses !== undefined ? { hypotheses: req.hypotheses } : {}),
     chars: req.chars,
     top: req.top,
     causal: req.causal,

@@ -32,3 +32,4 @@ export * from "./plotly.ts";
 export * from "./display.ts";
 export * from "./compare.ts";
 export * from "./report.ts";
+export * from "./show.ts";

@@ -78,8 +78,25 @@ export interface ReportOptions {
   causal?: boolean;
   /** Characters of the recorded text the causal test runs over. @default 5000 */
   causalChars?: number;
+  /**
+   * Hypotheses to score (names or `prose`, `code`, `latex`, `all`).
+   * @default the domain of the training corpus: "latex" for latex, "prose" for the others
+   */
+  hypotheses?: string;
   /** Progress messages (for a CLI's stderr). */
   onProgress?: (message: string) => void;
+}
+
+/**
+ * The hypotheses that fit a training text: LaTeX ones for the `latex`
+ * corpus, prose ones for the other catalogue corpora, all for a user's file.
+ *
+ * @param corpus Catalogue name, or null when trained on a file.
+ * @returns A selection for `analyzeRecording`.
+ */
+export function hypothesesForCorpus(corpus: string | null): string {
+  if (corpus === null) return "all";
+  return corpus === "latex" ? "latex" : "prose";
 }
 
 /** A built report. */
@@ -958,7 +975,15 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
     : await recordCheckpoint({ checkpoint: ckptPath, split: "test", chars, controlSeed: 1 });
   try {
     const sourceText = await loadSourceText(store.meta);
-    const analysis = await analyzeRecording(store, { top, sourceText, onProgress: say });
+    const config = ckpt.meta.config;
+    const hypotheses = opts.hypotheses ??
+      hypothesesForCorpus(config.text === null ? config.corpus : null);
+    const analysis = await analyzeRecording(store, {
+      top,
+      sourceText,
+      hypotheses,
+      onProgress: say,
+    });
     const shown = analysis.results.filter((r) =>
       r.top.length > 0 && Number.isFinite(r.top[0]!.score)
     );

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../_assert.ts";
+import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { findPassage, hypothesisPassage } from "../../lib/analyze/passage.ts";
 import { analyzeRecording } from "../../lib/analyze/analyze.ts";
 import { recordActivations } from "../../lib/record/recorder.ts";
@@ -69,4 +69,17 @@ Deno.test("hypothesisPassage() centres the quotes and returns the best units' co
   assertEquals(p.rows[0]!.values[7], acts[7 * 6 + u.unit]);
   assertEquals(p.track.length, store.T);
   assertEquals(p.text, store.meta.text); // so textHeatmap(p) takes it as it is
+  // Levels: the unit's mean inside and outside quotes.
+  let on = 0, nOn = 0, off = 0, nOff = 0;
+  for (let t = 0; t < store.T; t++) {
+    const v = acts[t * 6 + u.unit]!;
+    if (p.track[t] === 1) (on += v), nOn++;
+    else (off += v), nOff++;
+  }
+  assertEquals(nOn, 10); // "go" and "stay" with their marks
+  assert(Math.abs(p.rows[0]!.on - on / nOn) < 1e-6 && Math.abs(p.rows[0]!.off - off / nOff) < 1e-6);
+  assertEquals(p.rows[0]!.unit, u.unit);
+  const graded = (await analyzeRecording(store, { hypotheses: "line_position" })).results[0]!;
+  const g = await hypothesisPassage(store, graded, { length: 40, units: 1 });
+  assert(Number.isNaN(g.rows[0]!.on) && Number.isNaN(g.rows[0]!.off));
 });
