@@ -261,6 +261,15 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     gemmPacked(M, A, B, C, accumulate) {
       if (!B.data || !ours(A, C)) return jsKernels.gemmPacked(M, A, B, C, accumulate);
       const args = [M, B.N, B.K, ...at(A, B.data, C), accumulate ? 1 : 0];
+      const panels = Math.ceil(B.N / 8);
+      if (pool && M < 8 && panels >= 16 && M * B.N * B.K >= 65536) {
+        // A few rows (batch 1): split the columns instead, in whole panels.
+        const mid = panels >> 1;
+        pool.start("gemm_prepacked_cols", [...args, 0, M, mid, panels]);
+        ex.gemm_prepacked_cols!(...args, 0, M, 0, mid);
+        pool.wait();
+        return;
+      }
       splitRows("gemm_prepacked", args, M, M * B.N * B.K);
     },
 

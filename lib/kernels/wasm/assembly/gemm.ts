@@ -313,12 +313,23 @@ export function pack_panels(B: usize, K: i32, N: i32, sbk: i32, sbj: i32, dst: u
 
 /** C[i0..i1, :] (+)= A[M, K] · op(B) with op(B) prepacked by pack_panels. */
 export function gemm_prepacked(M: i32, N: i32, K: i32, A: usize, P: usize, C: usize, acc: i32, i0: i32, i1: i32): void {
+  gemm_prepacked_cols(M, N, K, A, P, C, acc, i0, i1, 0, (N + 7) >> 3);
+}
+
+/**
+ * As gemm_prepacked, for the 8-column panels [p0, p1) only: a product of a
+ * few rows (batch 1 when recording or sampling) splits across threads by columns.
+ */
+export function gemm_prepacked_cols(
+  M: i32, N: i32, K: i32, A: usize, P: usize, C: usize, acc: i32, i0: i32, i1: i32, p0: i32, p1: i32,
+): void {
+  const jStart = p0 << 3, jEnd = min(N, p1 << 3);
   const rs = <usize>N << 2, ks = <usize>K << 2;
   const loadC = acc != 0;
   let i = i0;
   for (; i + 4 <= i1; i += 4) {
     const a0 = A + <usize>i * ks;
-    for (let j0 = 0; j0 < N; j0 += 8) {
+    for (let j0 = jStart; j0 < jEnd; j0 += 8) {
       let pb = P + (<usize>(j0 * K) << 2);
       const end = pb + (<usize>K << 5);
       let pa = a0;
@@ -349,7 +360,7 @@ export function gemm_prepacked(M: i32, N: i32, K: i32, A: usize, P: usize, C: us
   }
   for (; i < i1; i++) {
     const a0 = A + <usize>i * ks;
-    for (let j0 = 0; j0 < N; j0 += 8) {
+    for (let j0 = jStart; j0 < jEnd; j0 += 8) {
       let pb = P + (<usize>(j0 * K) << 2);
       const end = pb + (<usize>K << 5);
       let pa = a0;
