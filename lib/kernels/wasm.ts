@@ -238,16 +238,14 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
         return jsKernels.gemm(transA, transB, M, N, K, A, B, C, accumulate);
       }
       const acc = accumulate ? 1 : 0;
-      // Large products with a transposed A, or many rows, go through the packed
-      // kernel (contiguous panels, no cache-set aliasing); the per-step
-      // products of a few rows use the direct kernels, which skip packing.
-      if ((transA && M * N * K >= 4096) || (!transA && !transB && M >= 64)) {
+      // op(A)·B goes through the packed kernel (contiguous panels, no
+      // cache-set aliasing); A·Bᵀ is dot products of rows, read in place.
+      if (!transB) {
         const [sai, sak] = transA ? [1, M] : [K, 1];
         const args = [M, N, K, A.byteOffset, sai, sak, B.byteOffset, N, 1, C.byteOffset, acc];
         return splitRows("gemm_packed", args, M, M * N * K, [scratch1, scratch2]);
       }
-      const fn = transA ? "gemm_tn" : transB ? "gemm_nt" : "gemm_nn";
-      splitRows(fn, [M, N, K, ...at(A, B, C), acc], M, M * N * K);
+      splitRows("gemm_nt", [M, N, K, ...at(A, B, C), acc], M, M * N * K);
     },
 
     packMatrix(B, K, N, trans, reuse) {

@@ -2,13 +2,13 @@
 // addressed by byte pointers into the shared linear memory. Each kernel
 // computes the rows [i0, i1) of C so two threads can split one product.
 //
-//   gemm_nn: C[M,N] (+)= A[M,K] · B[K,N]
-//   gemm_tn: C[M,N] (+)= A[K,M]ᵀ · B[K,N]
-//   gemm_nt: C[M,N] (+)= A[M,K] · B[N,K]ᵀ
+//   gemm_packed:    C[M,N] (+)= op(A) · op(B), any strides, packed panels
+//   gemm_prepacked: C[M,N] (+)= A[M,K] · op(B), op(B) packed once by pack_panels
+//   gemm_nt:        C[M,N] (+)= A[M,K] · B[N,K]ᵀ, dot products of rows
 //
-// The inner dimension is walked in blocks of KC so the block of B stays in
-// cache while the rows of A stream past; register tiles are 4×8 (nn, tn) and
-// 2×4 (nt, dot products reduced across lanes at the end).
+// The inner dimension is walked in blocks of KC so the packed block of B
+// stays in cache while the rows of A stream past; register tiles are 4×8
+// (packed) and 2×4 (nt, dot products reduced across lanes at the end).
 
 const KC: i32 = 256;
 
@@ -23,137 +23,6 @@ const KC: i32 = 256;
 
 @inline function st(p: usize, v: v128): void {
   v128.store(p, v);
-}
-
-// ---------------------------------------------------------------- nn and tn
-// Both walk k and broadcast one element of A per row; they differ only in
-// where that element lives: A[i,k] = A + (i*K + k)*4 (nn) or A + (k*M + i)*4 (tn).
-
-@inline function aAt(A: usize, trans: bool, M: i32, K: i32, i: i32, k: i32): usize {
-  return trans ? A + (<usize>(k * M + i) << 2) : A + (<usize>(i * K + k) << 2);
-}
-
-function panel4x8(
-  trans: bool, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize,
-  i: i32, j: i32, k0: i32, k1: i32, loadC: bool,
-): void {
-  const c0 = C + (<usize>(i * N + j) << 2);
-  const rs = <usize>N << 2;
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  if (loadC) {
-    c00 = ld(c0); c01 = ld(c0 + 16);
-    c10 = ld(c0 + rs); c11 = ld(c0 + rs + 16);
-    c20 = ld(c0 + 2 * rs); c21 = ld(c0 + 2 * rs + 16);
-    c30 = ld(c0 + 3 * rs); c31 = ld(c0 + 3 * rs + 16);
-  }
-  let pb = B + (<usize>(k0 * N + j) << 2);
-  const pbEnd = B + (<usize>(k1 * N + j) << 2);
-  if (trans) {
-    // A[k, i..i+3] are adjacent: one pointer, stepping a row of A per k.
-    let pa = A + (<usize>(k0 * M + i) << 2);
-    const as = <usize>M << 2;
-    while (pb < pbEnd) {
-      const b0 = ld(pb), b1 = ld(pb + 16);
-      let a = v128.load32_splat(pa);
-      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-      a = v128.load32_splat(pa + 4);
-      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-      a = v128.load32_splat(pa + 8);
-      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-      a = v128.load32_splat(pa + 12);
-      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-      pb += rs;
-      pa += as;
-    }
-  } else {
-    // A[i..i+3, k] are a row of A apart: four pointers, stepping one element per k.
-    const ks = <usize>K << 2;
-    let pa = A + (<usize>(i * K + k0) << 2);
-    while (pb < pbEnd) {
-      const b0 = ld(pb), b1 = ld(pb + 16);
-      let a = v128.load32_splat(pa);
-      c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-      a = v128.load32_splat(pa + ks);
-      c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-      a = v128.load32_splat(pa + 2 * ks);
-      c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-      a = v128.load32_splat(pa + 3 * ks);
-      c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-      pb += rs;
-      pa += 4;
-    }
-  }
-  st(c0, c00); st(c0 + 16, c01);
-  st(c0 + rs, c10); st(c0 + rs + 16, c11);
-  st(c0 + 2 * rs, c20); st(c0 + 2 * rs + 16, c21);
-  st(c0 + 3 * rs, c30); st(c0 + 3 * rs + 16, c31);
-}
-
-function panel1x8(
-  trans: bool, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize,
-  i: i32, j: i32, k0: i32, k1: i32, loadC: bool,
-): void {
-  const c0 = C + (<usize>(i * N + j) << 2);
-  const rs = <usize>N << 2;
-  let c00 = loadC ? ld(c0) : f32x4.splat(0);
-  let c01 = loadC ? ld(c0 + 16) : f32x4.splat(0);
-  let pb = B + (<usize>(k0 * N + j) << 2);
-  for (let k = k0; k < k1; k++) {
-    const a = v128.load32_splat(aAt(A, trans, M, K, i, k));
-    c00 = madd(a, ld(pb), c00);
-    c01 = madd(a, ld(pb + 16), c01);
-    pb += rs;
-  }
-  st(c0, c00);
-  st(c0 + 16, c01);
-}
-
-function scalarCell(
-  trans: bool, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize,
-  i: i32, j: i32, k0: i32, k1: i32, loadC: bool,
-): void {
-  const pc = C + (<usize>(i * N + j) << 2);
-  let s: f32 = loadC ? load<f32>(pc) : 0;
-  for (let k = k0; k < k1; k++) {
-    s += load<f32>(aAt(A, trans, M, K, i, k)) * load<f32>(B + (<usize>(k * N + j) << 2));
-  }
-  store<f32>(pc, s);
-}
-
-function gemmKMajor(
-  trans: bool, M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, acc: i32, i0: i32, i1: i32,
-): void {
-  const N8 = N & ~7;
-  if (K == 0) {
-    if (!acc) memory.fill(C + (<usize>(i0 * N) << 2), 0, <usize>((i1 - i0) * N) << 2);
-    return;
-  }
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const k1 = min(K, k0 + KC);
-    const loadC = acc != 0 || k0 > 0;
-    let i = i0;
-    for (; i + 4 <= i1; i += 4) {
-      for (let j = 0; j < N8; j += 8) panel4x8(trans, M, N, K, A, B, C, i, j, k0, k1, loadC);
-      for (let r = 0; r < 4; r++) {
-        for (let j = N8; j < N; j++) scalarCell(trans, M, N, K, A, B, C, i + r, j, k0, k1, loadC);
-      }
-    }
-    for (; i < i1; i++) {
-      for (let j = 0; j < N8; j += 8) panel1x8(trans, M, N, K, A, B, C, i, j, k0, k1, loadC);
-      for (let j = N8; j < N; j++) scalarCell(trans, M, N, K, A, B, C, i, j, k0, k1, loadC);
-    }
-  }
-}
-
-export function gemm_nn(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, acc: i32, i0: i32, i1: i32): void {
-  gemmKMajor(false, M, N, K, A, B, C, acc, i0, i1);
-}
-
-export function gemm_tn(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, acc: i32, i0: i32, i1: i32): void {
-  gemmKMajor(true, M, N, K, A, B, C, acc, i0, i1);
 }
 
 // ------------------------------------------------------------------ packed
