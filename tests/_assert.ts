@@ -154,3 +154,33 @@ export function gradCheck(
 export function mustRun(): boolean {
   return Deno.env.get("CI") === "true";
 }
+
+/**
+ * Runs `fn` with a fresh temp folder, removed afterwards.
+ *
+ * @param fn The test body.
+ * @param prefix Folder name prefix.
+ */
+export async function withTempDir(
+  fn: (dir: string) => Promise<void>,
+  prefix = "cellscope_test_",
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * The sorted file names in a folder.
+ *
+ * @param dir Folder.
+ * @returns Names, sorted.
+ */
+export async function listDir(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) names.push(e.name);
+  return names.sort();
+}

@@ -1,20 +1,11 @@
-import { assertEquals, assertRejects, assertStrictEquals } from "../_assert.ts";
+import {
+  assertEquals,
+  assertRejects,
+  assertStrictEquals,
+  listDir,
+  withTempDir,
+} from "../_assert.ts";
 import { cleanStaleTemps, TEMP_MARKER, writeFileAtomic } from "../../lib/io/atomic.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "cellscope_atomic_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(dir)) names.push(e.name);
-  return names.sort();
-}
 
 /** A pid no running process has (above Linux's pid_max limit of 2^22). */
 const DEAD_PID = 2 ** 22 + 12345;

@@ -5,7 +5,9 @@ import {
   assertRejects,
   assertStrictEquals,
   assertThrows,
+  listDir,
   mustRun,
+  withTempDir,
 } from "../_assert.ts";
 import {
   decodeSafetensors,
@@ -24,22 +26,6 @@ import { toFloat16 } from "../../lib/io/float16.ts";
 
 const te = new TextEncoder();
 const HINT = /; the file is truncated, corrupt or not a safetensors file$/;
-
-/** Runs `fn` with a fresh temp folder, removed afterwards. */
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "cellscope_st_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(dir)) names.push(e.name);
-  return names.sort();
-}
 
 /** Validator for assertThrows/assertRejects: a SyntaxError naming `path`. */
 function corruptError(path: string, pattern: RegExp) {

@@ -6,6 +6,8 @@ import {
   assertRejects,
   assertStrictEquals,
   assertThrows,
+  listDir,
+  withTempDir,
 } from "../_assert.ts";
 import { CellscopeError } from "../../lib/errors.ts";
 import { fromFloat16, toFloat16 } from "../../lib/io/float16.ts";
@@ -32,21 +34,6 @@ import {
   saveRecording,
   type SignalSpec,
 } from "../../lib/record/store.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "cellscope_store_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(dir)) names.push(e.name);
-  return names.sort();
-}
 
 /** Deterministic values in [-scale, scale) (an LCG). */
 function randomValues(n: number, seed: number, scale = 3): Float32Array {
