@@ -336,7 +336,31 @@ export interface Kernels {
    * @param n Element count.
    */
   addInPlace(y: Vec, x: Vec, n: number): void;
+
+  /**
+   * One Adam update of `n` parameters, in place: `m = β1·m + (1 − β1)·g`,
+   * `v = β2·v + (1 − β2)·g²`, `p −= lr · (m·c1) / (√(v·c2) + ε)`, where
+   * `c1 = 1/(1 − β1^t)` and `c2 = 1/(1 − β2^t)` are the bias corrections.
+   *
+   * @param p `[n]` parameters, updated.
+   * @param g `[n]` gradients.
+   * @param m `[n]` first moments, updated.
+   * @param v `[n]` second moments, updated.
+   * @param n Element count.
+   * @param hyper `[lr, β1, β2, ε, c1, c2]`.
+   */
+  adamUpdate(p: Vec, g: Vec, m: Vec, v: Vec, n: number, hyper: AdamHyper): void;
 }
+
+/** Adam's scalars for one update: learning rate, β1, β2, ε and the bias corrections c1, c2. */
+export type AdamHyper = readonly [
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  c1: number,
+  c2: number,
+];
 
 let active: Kernels = jsKernels;
 

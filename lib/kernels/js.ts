@@ -261,4 +261,13 @@ export const jsKernels: Kernels = {
   addInPlace(y, x, n) {
     for (let k = 0; k < n; k++) y[k] = y[k]! + x[k]!;
   },
+
+  adamUpdate(p, g, m, v, n, [lr, b1, b2, eps, c1, c2]) {
+    for (let k = 0; k < n; k++) {
+      const gk = g[k]!;
+      m[k] = b1 * m[k]! + (1 - b1) * gk;
+      v[k] = b2 * v[k]! + (1 - b2) * gk * gk;
+      p[k] = p[k]! - lr * (m[k]! * c1) / (Math.sqrt(v[k]! * c2) + eps);
+    }
+  },
 };

@@ -39,12 +39,32 @@ export interface WasmKernels extends Kernels {
 
 type Exports = Record<string, (...args: number[]) => number | void>;
 
+/** Rows of C in one register tile of the GEMM kernels (`MR` in wasm/assembly/gemm.ts). */
+const TILE_ROWS = 6;
+/** Most rows of C per claimed block of gemm_packed (`MC` there). */
+const GEMM_ROW_BLOCK = 120;
+
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB of address space, reserved lazily
 const CONTROL_BYTES = 4096;
-// control block layout (Int32 slots, then Float64 args from byte 256)
-const SEQ = 0, DONE = 1, FN = 2, STOP = 3;
+// Control block: Int32 slots, then Float64 arguments from byte ARGS_AT.
+// The slot layout and the claim word are shared with wasm/worker.ts.
+const SEQ = 0,
+  STOP = 1,
+  FN = 2,
+  NARGS = 3,
+  CLAIM = 4,
+  TOTAL = 5,
+  CHUNK = 6,
+  COMPLETED = 7,
+  LOCAL = 8;
 const ARGS_AT = 256;
+// The claim word holds the next chunk from the front (bits 15–29, this
+// thread's end) and one past the last unclaimed chunk (bits 0–14, the
+// worker's end), or CLOSED while a job is being written.
+const CLOSED = 1 << 30, FRONT = 1 << 15, BACK_MASK = FRONT - 1;
+/** Most chunks in one job (what 15 bits count). */
+const MAX_CHUNKS = BACK_MASK;
 
 /** Bump allocator over the shared memory, with exact-size reuse of freed blocks. */
 class Heap {
@@ -169,9 +189,11 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
   // Packing buffers of the blocked GEMM, one per thread.
   const packFloats = Number(ex.packed_scratch_floats!());
   const scratch1 = heap.reserve(4 * packFloats), scratch2 = heap.reserve(4 * packFloats);
+  // The left-hand rows of gemmPacked, packed once per product (grows as needed).
+  let rowsScratchFloats = 0, rowsScratch = 0;
   let scratchInts = 4096;
   const threads = opts.threads ?? (navigator.hardwareConcurrency >= 2 ? 2 : 1);
-  let pool = threads === 2 ? await startWorker(module, memory, control) : null;
+  let pool = threads === 2 ? await startWorker(module, memory, ex, control, scratch2) : null;
 
   /** Index arrays (token ids) are copied into wasm memory when they live elsewhere. */
   const idsPtr = (ids: Int32Array): number => {
@@ -188,36 +210,33 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
   const ours = (...vs: (Vec | null)[]): boolean =>
     vs.every((v) => v === null || (v instanceof Float32Array && heap.owns(v)));
 
-  /** Runs a GEMM-like `fn(args…, [scratch,] i0, i1)` over rows [0, M), halves in multiples of 4 rows. */
-  const splitRows = (
+  /**
+   * Runs `fn(args…, [scratch,] from, to)` over [0, total) in chunks of
+   * `chunk`, which this thread and the worker claim one at a time; with
+   * `local`, each thread passes its own packing scratch first. Jobs not
+   * `worth` a second thread (or of one chunk) run here alone.
+   */
+  const parallel = (
     fn: string,
     args: number[],
-    M: number,
-    flops: number,
-    scratch?: [number, number],
-  ) => {
-    const own = scratch ? [scratch[0]] : [], other = scratch ? [scratch[1]] : [];
-    if (pool && M >= 8 && flops >= 65536) {
-      const mid = (M >> 3) << 2;
-      pool.start(fn, [...args, ...other, mid, M]);
-      ex[fn]!(...args, ...own, 0, mid);
-      pool.wait();
+    total: number,
+    chunk: number,
+    worth: boolean,
+    local = false,
+  ): void => {
+    const own = local ? [scratch1] : [];
+    if (pool && worth && total > chunk) {
+      pool.run(fn, args, total, chunk, local ? scratch1 : null);
     } else {
-      ex[fn]!(...args, ...own, 0, M);
+      ex[fn]!(...args, ...own, 0, total);
     }
   };
-
-  /** Runs `fn(args…, from, to)` over [0, total), split in two when worth it. */
-  const split = (fn: string, args: number[], total: number, work: number): void => {
-    if (pool && total >= 2 && work >= 32768) {
-      const mid = total >> 1;
-      pool.start(fn, [...args, mid, total]);
-      ex[fn]!(...args, 0, mid);
-      pool.wait();
-    } else {
-      ex[fn]!(...args, 0, total);
-    }
-  };
+  /** The chunk that splits [0, total) into at most `most` chunks, a multiple of `unit`. */
+  const chunkOf = (total: number, most: number, unit = 1): number =>
+    Math.ceil(Math.ceil(total / most) / unit) * unit;
+  /** Element-wise kernels over rows (or elements): up to 8 chunks when worth it. */
+  const split = (fn: string, args: number[], total: number, work: number): void =>
+    parallel(fn, args, total, chunkOf(total, 8), work >= 32768);
 
   const k: WasmKernels = {
     name: `wasm-${build === "relaxed-simd" ? "relaxed" : "simd"}-${threads}t`,
@@ -240,12 +259,14 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       const acc = accumulate ? 1 : 0;
       // op(A)·B goes through the packed kernel (contiguous panels, no
       // cache-set aliasing); A·Bᵀ is dot products of rows, read in place.
-      if (!transB) {
-        const [sai, sak] = transA ? [1, M] : [K, 1];
-        const args = [M, N, K, A.byteOffset, sai, sak, B.byteOffset, N, 1, C.byteOffset, acc];
-        return splitRows("gemm_packed", args, M, M * N * K, [scratch1, scratch2]);
-      }
-      splitRows("gemm_nt", [M, N, K, ...at(A, B, C), acc], M, M * N * K);
+      const [sai, sak] = transA ? [1, M] : [K, 1];
+      const [sbk, sbj] = transB ? [1, K] : [N, 1];
+      const args = [M, N, K, A.byteOffset, sai, sak, B.byteOffset, sbk, sbj, C.byteOffset, acc];
+      // Blocks of rows, an even number of them, each at most MC rows: every
+      // block packs its own panels of B, so fewer, larger blocks pack less.
+      const blocks = 2 * Math.ceil(M / (2 * GEMM_ROW_BLOCK));
+      const worth = M * N * K >= 65536;
+      parallel("gemm_packed", args, M, chunkOf(M, blocks, TILE_ROWS), worth, true);
     },
 
     packMatrix(B, K, N, trans, reuse) {
@@ -258,17 +279,27 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
 
     gemmPacked(M, A, B, C, accumulate) {
       if (!B.data || !ours(A, C)) return jsKernels.gemmPacked(M, A, B, C, accumulate);
-      const args = [M, B.N, B.K, ...at(A, B.data, C), accumulate ? 1 : 0];
-      const panels = Math.ceil(B.N / 8);
-      if (pool && M < 8 && panels >= 16 && M * B.N * B.K >= 65536) {
-        // A few rows (batch 1): split the columns instead, in whole panels.
-        const mid = panels >> 1;
-        pool.start("gemm_prepacked_cols", [...args, 0, M, mid, panels]);
-        ex.gemm_prepacked_cols!(...args, 0, M, 0, mid);
-        pool.wait();
-        return;
+      const { N, K } = B;
+      // A is packed once here, then both threads claim panels of columns.
+      const rowsFloats = Math.floor(M / TILE_ROWS) * TILE_ROWS * K;
+      if (rowsFloats > rowsScratchFloats) {
+        rowsScratchFloats = rowsFloats;
+        rowsScratch = heap.reserve(4 * rowsFloats);
       }
-      splitRows("gemm_prepacked", args, M, M * B.N * B.K);
+      if (rowsFloats > 0) ex.pack_rows!(A.byteOffset, M, K, rowsScratch);
+      const args = [
+        M,
+        N,
+        K,
+        A.byteOffset,
+        rowsScratch,
+        B.data.byteOffset,
+        C.byteOffset,
+        accumulate ? 1 : 0,
+      ];
+      const panels = Math.ceil(N / 8), work = M * N * K;
+      const chunks = Math.min(16, Math.max(2, work >> 18));
+      parallel("gemm_prepacked", args, panels, chunkOf(panels, chunks), work >= 65536);
     },
 
     gatherRows(table, idx, N, out, bias) {
@@ -390,24 +421,39 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       if (!ours(y, x)) return jsKernels.addInPlace(y, x, n);
       ex.add_inplace!(y.byteOffset, x.byteOffset, n);
     },
+
+    adamUpdate(p, g, m, v, n, hyper) {
+      if (!ours(p, g, m, v)) return jsKernels.adamUpdate(p, g, m, v, n, hyper);
+      // Chunks of whole vectors (multiples of 4 elements) for the SIMD loop.
+      const args = [...at(p, g, m, v), ...hyper];
+      parallel("adam_update", args, n, chunkOf(n, 8, 4), n >= 16384);
+    },
   };
   return k;
 }
 
 /** The worker half of the two-thread pool. */
 interface Pool {
-  start(fn: string, args: number[]): void;
-  wait(): void;
+  /**
+   * Runs export `fn(args…, [scratch,] from, to)` over [0, total) in chunks
+   * (`scratch`: this thread's packing buffer, or null when `fn` takes none):
+   * this thread and the worker each claim the next chunk until none is
+   * left, so a worker that is late (descheduled, asleep) takes less, and
+   * returns when every chunk is done.
+   */
+  run(fn: string, args: number[], total: number, chunk: number, scratch: number | null): void;
   stop(): void;
 }
 
 async function startWorker(
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
+  ex: Exports,
   control: number,
+  workerScratch: number,
 ): Promise<Pool> {
   const ctl = new Int32Array(memory.buffer, control, ARGS_AT / 4);
-  const args = new Float64Array(memory.buffer, control + ARGS_AT, (CONTROL_BYTES - ARGS_AT) / 8);
+  const argv = new Float64Array(memory.buffer, control + ARGS_AT, (CONTROL_BYTES - ARGS_AT) / 8);
   const names: string[] = WebAssembly.Module.exports(module)
     .filter((e) => e.kind === "function")
     .map((e) => e.name);
@@ -418,23 +464,46 @@ async function startWorker(
       e.preventDefault();
       reject(new Error(`Cannot start the kernels worker: ${e.message}`));
     };
-    worker.postMessage({ module, memory, control, names });
+    worker.postMessage({ module, memory, control, scratch: workerScratch, names });
   });
   let seq = 0, stopped = false;
   return {
-    start(fn, values) {
-      const index = names.indexOf(fn);
-      args.set(values);
-      Atomics.store(ctl, FN, index);
-      Atomics.store(ctl, 4, values.length);
-      seq++;
-      Atomics.store(ctl, SEQ, seq);
+    run(fn, args, total, chunk, scratch) {
+      const chunks = Math.ceil(total / chunk);
+      if (chunks > MAX_CHUNKS) {
+        throw new RangeError(`A job of ${chunks} chunks is more than ${MAX_CHUNKS}`);
+      }
+      // Close the previous job's claims before rewriting its arguments.
+      Atomics.store(ctl, CLAIM, CLOSED);
+      argv.set(args);
+      Atomics.store(ctl, FN, names.indexOf(fn));
+      Atomics.store(ctl, NARGS, args.length);
+      Atomics.store(ctl, TOTAL, total);
+      Atomics.store(ctl, CHUNK, chunk);
+      Atomics.store(ctl, LOCAL, scratch === null ? 0 : 1);
+      Atomics.store(ctl, COMPLETED, 0);
+      Atomics.store(ctl, CLAIM, chunks); // front 0, back `chunks`
+      Atomics.store(ctl, SEQ, ++seq);
       Atomics.notify(ctl, SEQ);
-    },
-    wait() {
-      // Spin briefly (jobs are short), then sleep on the counter.
-      for (let spin = 0; Atomics.load(ctl, DONE) !== seq; spin++) {
-        if (spin > 2000) Atomics.wait(ctl, DONE, Atomics.load(ctl, DONE), 1);
+      // Claim from the front; the worker claims from the back. Each thread
+      // so tends to get the same part of a product every time (the same
+      // weight panels stay in its own cache), and a late worker takes less.
+      const f = ex[fn]!;
+      const head = scratch === null ? args : [...args, scratch];
+      for (;;) {
+        const c = Atomics.load(ctl, CLAIM);
+        const front = c >>> 15;
+        if (front >= (c & BACK_MASK)) break;
+        if (Atomics.compareExchange(ctl, CLAIM, c, c + FRONT) !== c) continue;
+        const from = front * chunk;
+        f(...head, from, Math.min(total, from + chunk));
+        Atomics.add(ctl, COMPLETED, 1);
+      }
+      // Wait for the chunks the worker claimed: spin (they are short), then sleep.
+      for (let spin = 0;; spin++) {
+        const done = Atomics.load(ctl, COMPLETED);
+        if (done === chunks) return;
+        if (spin > 2000) Atomics.wait(ctl, COMPLETED, done, 1);
       }
     },
     stop() {

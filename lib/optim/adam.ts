@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { type AdamHyper, kernels } from "../kernels/backend.ts";
 import type { Param } from "../nn/params.ts";
 import { createMoments, type Optimizer, type OptimizerOptions } from "./optimizer.ts";
 
@@ -24,15 +25,10 @@ export function createAdam(params: readonly Param[], opts: OptimizerOptions = {}
     stepCount: 0,
     step(ps: readonly Param[], lr: number) {
       const t = ++this.stepCount;
-      const c1 = 1 / (1 - b1 ** t), c2 = 1 / (1 - b2 ** t);
+      const hyper: AdamHyper = [lr, b1, b2, eps, 1 / (1 - b1 ** t), 1 / (1 - b2 ** t)];
+      const k = kernels();
       for (const { name, data, grad } of ps) {
-        const mp = m.get(`m.${name}`)!, vp = v.get(`v.${name}`)!;
-        for (let k = 0; k < data.length; k++) {
-          const g = grad[k]!;
-          mp[k] = b1 * mp[k]! + (1 - b1) * g;
-          vp[k] = b2 * vp[k]! + (1 - b2) * g * g;
-          data[k] = data[k]! - lr * (mp[k]! * c1) / (Math.sqrt(vp[k]! * c2) + eps);
-        }
+        k.adamUpdate(data, grad, m.get(`m.${name}`)!, v.get(`v.${name}`)!, data.length, hyper);
       }
     },
     stateTensors: () => Object.fromEntries([...m, ...v]),

@@ -42,6 +42,8 @@ for (const [threads, relaxed] of [[1, true], [2, true], [1, false]] as const) {
         [64, 72, 40],
         [1, 512, 128],
         [33, 130, 65],
+        [50, 70, 300], // several blocks of the inner dimension, a partial 4-wide k tail
+        [251, 24, 20], // many claimed row blocks
       ];
       for (const [transA, transB] of [[false, false], [true, false], [false, true]] as const) {
         for (const [M, N, K] of shapes) {
@@ -245,6 +247,51 @@ for (const [threads, relaxed] of [[1, true], [2, true], [1, false]] as const) {
             k.addInPlace(out!, src!, R * N);
           },
         );
+      });
+      await t.step("adam update", () => {
+        for (const n of [3, 17, 40_003]) {
+          compare(
+            fast,
+            `adam n=${n}`,
+            (
+              k,
+              r,
+            ) => [filled(k, n, r), filled(k, n, r), filled(k, n, r, 0.1), filled(k, n, r, 0.01)],
+            (k, [p, g, m, v]) => {
+              for (const x of v!.keys()) v![x] = Math.abs(v![x]!);
+              k.adamUpdate(p!, g!, m!, v!, n, [
+                0.002,
+                0.9,
+                0.999,
+                1e-8,
+                1 / (1 - 0.9 ** 3),
+                1 / (1 - 0.999 ** 3),
+              ]);
+            },
+          );
+        }
+      });
+      await t.step("back-to-back jobs of every size keep their own arguments", () => {
+        // Thousands of jobs in a row, alternating small ones (this thread
+        // alone) with split ones, each checked: a worker that read a stale
+        // job or claimed a chunk twice would corrupt some result.
+        const rng = new Rng(11);
+        for (let round = 0; round < 300; round++) {
+          const M = 1 + ((round * 37) % 130),
+            N = 8 + ((round * 13) % 120),
+            K = 16 + ((round * 7) % 80);
+          const A = filled(fast, M * K, rng), B = filled(fast, K * N, rng);
+          const C = fast.alloc("float32", M * N), R = new Float32Array(M * N);
+          fast.gemm(false, false, M, N, K, A, B, C, false);
+          jsKernels.gemm(false, false, M, N, K, A, B, R, false);
+          assertClose(C, R, TOL, 0, `round ${round} gemm ${M}×${N}×${K}`);
+          const n = 4 + ((round * 101) % 50_000),
+            x = filled(fast, n, rng),
+            y = filled(fast, n, rng);
+          const expect = Float32Array.from(x, (v, i) => v + y[i]!);
+          fast.addInPlace(x, y, n);
+          assertClose(x, expect, TOL, 0, `round ${round} add n=${n}`);
+        }
       });
       await t.step("arrays outside the wasm memory fall back to the reference", () => {
         const A = new Float64Array([1, 2]), B = new Float64Array([3, 4]), C = new Float64Array(4);

@@ -1,24 +1,49 @@
 /**
  * The second kernels thread: instantiates the same WebAssembly module on the
- * shared memory, then waits on the control block's job counter, runs each
- * job (an export and its arguments) and publishes its sequence number as done.
- * After every wake it re-reads the counter, since a late notify can wake a
- * later wait.
+ * shared memory, then waits on the control block's job counter. For each job
+ * it claims chunks of the job's range from the back (a compare-and-swap on
+ * the claim word; the main thread claims from the front) and runs the export
+ * on them until none is left.
+ *
+ * A worker that wakes late may hold the arguments of a finished job. A claim
+ * cannot succeed while a job is being written (the word is closed), and the
+ * main thread cannot finish a job while a claimed chunk is outstanding, so
+ * after each successful claim the worker checks the job counter and, if it
+ * moved on, reloads the (now stable) arguments before running the chunk.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
 
-const SEQ = 0, DONE = 1, FN = 2, STOP = 3, NARGS = 4;
+// Slot layout and claim word shared with ../wasm.ts.
+const SEQ = 0,
+  STOP = 1,
+  FN = 2,
+  NARGS = 3,
+  CLAIM = 4,
+  TOTAL = 5,
+  CHUNK = 6,
+  COMPLETED = 7,
+  LOCAL = 8;
 const ARGS_AT = 256;
+const CLOSED = 1 << 30, BACK_MASK = (1 << 15) - 1;
 /** Empty polls of the job counter before the worker sleeps (tens of microseconds). */
 const SPIN = 20000;
 
+/** A job as read from the control block. */
+interface Job {
+  fn: (...a: number[]) => void;
+  head: number[];
+  total: number;
+  chunk: number;
+}
+
 self.onmessage = async (e: MessageEvent) => {
-  const { module, memory, control, names } = e.data as {
+  const { module, memory, control, scratch, names } = e.data as {
     module: WebAssembly.Module;
     memory: WebAssembly.Memory;
     control: number;
+    scratch: number;
     names: string[];
   };
   const instance = await WebAssembly.instantiate(module, {
@@ -32,7 +57,17 @@ self.onmessage = async (e: MessageEvent) => {
   const exports = instance.exports as Record<string, (...a: number[]) => void>;
   const fns = names.map((n) => exports[n]!);
   const ctl = new Int32Array(memory.buffer, control, ARGS_AT / 4);
-  const args = new Float64Array(memory.buffer, control + ARGS_AT, 480);
+  const argv = new Float64Array(memory.buffer, control + ARGS_AT, 480);
+  const readJob = (): Job => {
+    const head = Array.from(argv.subarray(0, Atomics.load(ctl, NARGS)));
+    if (Atomics.load(ctl, LOCAL) === 1) head.push(scratch);
+    return {
+      fn: fns[Atomics.load(ctl, FN)]!,
+      head,
+      total: Atomics.load(ctl, TOTAL),
+      chunk: Atomics.load(ctl, CHUNK),
+    };
+  };
   // Read the counter before saying ready: the first job can be posted as soon
   // as "ready" arrives, and reading after would count it as already seen.
   let seen = Atomics.load(ctl, SEQ);
@@ -50,9 +85,22 @@ self.onmessage = async (e: MessageEvent) => {
     idle = 0;
     seen = seq;
     if (Atomics.load(ctl, STOP) === 1) return;
-    const n = Atomics.load(ctl, NARGS);
-    fns[Atomics.load(ctl, FN)]!(...Array.from(args.subarray(0, n)));
-    Atomics.store(ctl, DONE, seq);
-    Atomics.notify(ctl, DONE);
+    let job = readJob();
+    for (;;) {
+      const c = Atomics.load(ctl, CLAIM);
+      if (c & CLOSED) break;
+      const back = c & BACK_MASK;
+      if (c >>> 15 >= back) break;
+      if (Atomics.compareExchange(ctl, CLAIM, c, c - 1) !== c) continue;
+      const now = Atomics.load(ctl, SEQ);
+      if (now !== seen) {
+        seen = now;
+        job = readJob();
+      }
+      const from = (back - 1) * job.chunk;
+      job.fn(...job.head, from, Math.min(job.total, from + job.chunk));
+      Atomics.add(ctl, COMPLETED, 1);
+      Atomics.notify(ctl, COMPLETED);
+    }
   }
 };

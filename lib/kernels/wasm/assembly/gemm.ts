@@ -1,16 +1,23 @@
 // WebAssembly SIMD GEMM kernels (AssemblyScript). Row-major float32 matrices
-// addressed by byte pointers into the shared linear memory. Each kernel
-// computes the rows [i0, i1) of C so two threads can split one product.
+// addressed by byte pointers into the shared linear memory. Every kernel
+// computes one part of C (a range of rows, or of 8-column panels), so the
+// threads of the pool can share one product by claiming parts.
 //
-//   gemm_packed:    C[M,N] (+)= op(A) · op(B), any strides, packed panels
-//   gemm_prepacked: C[M,N] (+)= A[M,K] · op(B), op(B) packed once by pack_panels
-//   gemm_nt:        C[M,N] (+)= A[M,K] · B[N,K]ᵀ, dot products of rows
+//   gemm_packed:   C[M,N] (+)= op(A) · op(B), any strides, both packed on the fly
+//   pack_panels:   packs a right-hand op(B) once (recurrent weights)
+//   pack_rows:     packs the left-hand A once for the products below
+//   gemm_prepacked: C (+)= A · op(B) over a range of column panels, op(B) and A prepacked
 //
-// The inner dimension is walked in blocks of KC so the packed block of B
-// stays in cache while the rows of A stream past; register tiles are 4×8
-// (packed) and 2×4 (nt, dot products reduced across lanes at the end).
+// The register tile is 6 rows × 8 columns: twelve f32x4 accumulators, two
+// loads of B and six broadcasts of A per k. On x64 V8 has sixteen vector
+// registers, so 6×8 is the largest tile that does not spill; it measured 1.2×
+// the 4×8 tile (and 1.7× the 4×12 and 3×16 tiles, which spill).
 
 const KC: i32 = 256;
+/** Rows of C per register tile. */
+const MR: i32 = 6;
+/** Rows of op(A) packed per block of the on-the-fly GEMM (a multiple of MR). */
+export const MC: i32 = 120;
 
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -25,136 +32,98 @@ const KC: i32 = 256;
   v128.store(p, v);
 }
 
-// ------------------------------------------------------------------ packed
-// GotoBLAS-style blocking for large products: a block of op(A) (MC rows ×
-// KC) is packed into panels of 4 rows interleaved along k, and a panel of
-// op(B) (KC × 8) into 8 columns interleaved along k, so the 4×8 register
-// tile streams two contiguous buffers whatever the stored layout (and no
-// stride walks a single cache set). Edges are zero-padded in the panels.
-
-export const MC: i32 = 128;
-/** Floats of scratch one thread needs for packed_gemm. */
+/** Floats of scratch one thread needs for gemm_packed. */
 export function packed_scratch_floats(): i32 {
   return MC * KC + KC * 8;
 }
 
-// op(X)[r, k] = X[r*sr + k*sk] (strides in elements)
+// ------------------------------------------------------------------ packing
+// A block of op(A) is packed into panels of MR rows interleaved along k, and
+// a block of op(B) into panels of 8 columns interleaved along k, so the
+// register tile streams two contiguous buffers whatever the stored layout
+// (and no stride walks a single cache set). Edges are zero-padded.
+
+// op(X)[r, k] = X[r*sr + k*sk] (strides in elements).
+// Rows [r0, r0+rows), k in [k0, k0+kb) → dst[(p*kb + k)*MR + q] = op(X)[r0 + MR·p + q, k0 + k]
 function packA(dst: usize, X: usize, sr: i32, sk: i32, r0: i32, rows: i32, k0: i32, kb: i32): void {
-  // rows [r0, r0+rows) → panels of 4: dst[(p*kb + k)*4 + q] = op(X)[r0 + 4p + q, k0 + k]
-  const panels = (rows + 3) >> 2;
+  const panels = (rows + MR - 1) / MR;
+  const step = <usize>sk << 2;
   for (let p = 0; p < panels; p++) {
-    for (let q = 0; q < 4; q++) {
-      const r = 4 * p + q;
-      let d = dst + (<usize>(p * kb * 4 + q) << 2);
+    for (let q = 0; q < MR; q++) {
+      const r = MR * p + q;
+      let d = dst + (<usize>(p * kb * MR + q) << 2);
       if (r >= rows) {
-        for (let k = 0; k < kb; k++) { store<f32>(d, 0); d += 16; }
+        for (let k = 0; k < kb; k++) { store<f32>(d, 0); d += MR << 2; }
         continue;
       }
       let src = X + (<usize>((r0 + r) * sr + k0 * sk) << 2);
-      const step = <usize>sk << 2;
-      for (let k = 0; k < kb; k++) { store<f32>(d, load<f32>(src)); d += 16; src += step; }
+      for (let k = 0; k < kb; k++) { store<f32>(d, load<f32>(src)); d += MR << 2; src += step; }
     }
   }
 }
 
+// dst[k*8 + q] = op(X)[k0 + k, j0 + q] with op(X)[k, j] = X[k*sk + j*sj], zero past `cols`
 function packB(dst: usize, X: usize, sk: i32, sj: i32, j0: i32, cols: i32, k0: i32, kb: i32): void {
-  // dst[k*8 + q] = op(B)[k0 + k, j0 + q], zero past `cols`
-  if (sj == 1 && cols == 8) {
+  if (cols == 8 && sj == 1) {
+    // rows of op(B) are contiguous: two vector copies per k
     let src = X + (<usize>(k0 * sk + j0) << 2);
     const step = <usize>sk << 2;
     let d = dst;
     for (let k = 0; k < kb; k++) {
-      v128.store(d, v128.load(src));
-      v128.store(d + 16, v128.load(src + 16));
+      st(d, ld(src));
+      st(d + 16, ld(src + 16));
       d += 32;
       src += step;
     }
     return;
   }
-  for (let q = 0; q < 8; q++) {
-    let d = dst + (<usize>q << 2);
-    if (q >= cols) {
-      for (let k = 0; k < kb; k++) { store<f32>(d, 0); d += 32; }
-      continue;
-    }
-    let src = X + (<usize>(k0 * sk + (j0 + q) * sj) << 2);
-    const step = <usize>sk << 2;
-    for (let k = 0; k < kb; k++) { store<f32>(d, load<f32>(src)); d += 32; src += step; }
-  }
-}
-
-@inline function micro4x8(pa: usize, pb: usize, kb: i32, C: usize, N: i32, rows: i32, cols: i32, loadC: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const end = pb + (<usize>kb << 5);
-  while (pb < end) {
-    const b0 = ld(pb), b1 = ld(pb + 16);
-    let a = v128.load32_splat(pa);
-    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa + 4);
-    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa + 8);
-    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa + 12);
-    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    pa += 16;
-    pb += 32;
-  }
-  const rs = <usize>N << 2;
-  storeTile(C, rs, 0, c00, c01, cols, loadC);
-  if (rows > 1) storeTile(C, rs, 1, c10, c11, cols, loadC);
-  if (rows > 2) storeTile(C, rs, 2, c20, c21, cols, loadC);
-  if (rows > 3) storeTile(C, rs, 3, c30, c31, cols, loadC);
-}
-
-/**
- * Packed GEMM over rows [i0, i1) of C: `C (+)= op(A)·op(B)` with
- * op(A)[i,k] = A[i*sai + k*sak], op(B)[k,j] = B[k*sbk + j*sbj].
- * `scratch` holds packed_scratch_floats() floats private to the calling thread.
- */
-export function gemm_packed(
-  M: i32, N: i32, K: i32, A: usize, sai: i32, sak: i32, B: usize, sbk: i32, sbj: i32,
-  C: usize, acc: i32, scratch: usize, i0: i32, i1: i32,
-): void {
-  const pa = scratch, pb = scratch + (<usize>(MC * KC) << 2);
-  if (K == 0) {
-    if (!acc) memory.fill(C + (<usize>(i0 * N) << 2), 0, <usize>((i1 - i0) * N) << 2);
-    return;
-  }
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kb = min(KC, K - k0);
-    const loadC = acc != 0 || k0 > 0;
-    for (let m0 = i0; m0 < i1; m0 += MC) {
-      const mb = min(MC, i1 - m0);
-      packA(pa, A, sai, sak, m0, mb, k0, kb);
-      for (let j0 = 0; j0 < N; j0 += 8) {
-        const cols = min(8, N - j0);
-        packB(pb, B, sbk, sbj, j0, cols, k0, kb);
-        for (let r0 = 0; r0 < mb; r0 += 4) {
-          micro4x8(
-            pa + (<usize>(r0 * kb) << 2), pb, kb,
-            C + (<usize>((m0 + r0) * N + j0) << 2), N, min(4, mb - r0), cols, loadC,
-          );
-        }
+  let k = 0;
+  if (cols == 8 && sk == 1) {
+    // op(B) = Xᵀ with X's rows contiguous along k: transpose 4×4 blocks
+    const rs = <usize>sj << 2;
+    for (; k + 4 <= kb; k += 4) {
+      for (let half = 0; half < 2; half++) {
+        const s = X + (<usize>((j0 + 4 * half) * sj + k0 + k) << 2);
+        const r0 = ld(s), r1 = ld(s + rs), r2 = ld(s + 2 * rs), r3 = ld(s + 3 * rs);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const d = dst + (<usize>(k * 8 + 4 * half) << 2);
+        st(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        st(d + 32, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+        st(d + 64, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+        st(d + 96, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
       }
     }
   }
+  // general strides, the remaining k, and partial panels
+  for (let q = 0; q < 8; q++) {
+    let d = dst + (<usize>(k * 8 + q) << 2);
+    if (q >= cols) {
+      for (let kk = k; kk < kb; kk++) { store<f32>(d, 0); d += 32; }
+      continue;
+    }
+    let src = X + (<usize>((k0 + k) * sk + (j0 + q) * sj) << 2);
+    const step = <usize>sk << 2;
+    for (let kk = k; kk < kb; kk++) { store<f32>(d, load<f32>(src)); d += 32; src += step; }
+  }
 }
 
-// --------------------------------------------------------------- prepacked
-// A right-hand matrix used by many products in a row (Wh over the T steps of
-// a chunk, forward and backward) is packed once into 8-column panels laid
-// out along k: dst[(p·K + k)·8 + q] = op(B)[k, 8p + q], zero past N. Each
-// product then streams one contiguous panel per 8 columns of C.
-
-/** Packs op(B) [K, N] (op(B)[k,j] = B[k*sbk + j*sbj]) into 8-column panels at `dst`. */
+/** Packs op(B) [K, N] (op(B)[k,j] = B[k*sbk + j*sbj]) into 8-column panels at `dst`: dst[(p·K + k)·8 + q]. */
 export function pack_panels(B: usize, K: i32, N: i32, sbk: i32, sbj: i32, dst: usize): void {
   for (let j0 = 0; j0 < N; j0 += 8) {
     packB(dst + (<usize>(j0 * K) << 2), B, sbk, sbj, j0, min(8, N - j0), 0, K);
   }
 }
+
+/**
+ * Packs the first ⌊M/6⌋·6 rows of A [M, K] (row-major) into 6-row panels
+ * over the whole inner dimension, dst[(p·K + k)·6 + q], for gemm_prepacked.
+ */
+export function pack_rows(A: usize, M: i32, K: i32, dst: usize): void {
+  packA(dst, A, K, 1, 0, (M / MR) * MR, 0, K);
+}
+
+// ------------------------------------------------------------- micro-kernel
 
 @inline function storeTile(C: usize, rs: usize, r: i32, lo: v128, hi: v128, cols: i32, loadC: bool): void {
   const row = C + <usize>r * rs;
@@ -180,137 +149,118 @@ export function pack_panels(B: usize, K: i32, N: i32, sbk: i32, sbj: i32, dst: u
   }
 }
 
-/** C[i0..i1, :] (+)= A[M, K] · op(B) with op(B) prepacked by pack_panels. */
-export function gemm_prepacked(M: i32, N: i32, K: i32, A: usize, P: usize, C: usize, acc: i32, i0: i32, i1: i32): void {
-  gemm_prepacked_cols(M, N, K, A, P, C, acc, i0, i1, 0, (N + 7) >> 3);
+// C[0..rows, 0..cols] (+)= panel of A (kb × 6) · panel of B (kb × 8)
+@inline function micro6x8(pa: usize, pb: usize, kb: i32, C: usize, N: i32, rows: i32, cols: i32, loadC: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  const end = pb + (<usize>kb << 5);
+  while (pb < end) {
+    const b0 = ld(pb), b1 = ld(pb + 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa + 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa + 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa + 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa + 16);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    a = v128.load32_splat(pa + 20);
+    c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
+    pa += 24;
+    pb += 32;
+  }
+  const rs = <usize>N << 2;
+  storeTile(C, rs, 0, c00, c01, cols, loadC);
+  if (rows > 1) storeTile(C, rs, 1, c10, c11, cols, loadC);
+  if (rows > 2) storeTile(C, rs, 2, c20, c21, cols, loadC);
+  if (rows > 3) storeTile(C, rs, 3, c30, c31, cols, loadC);
+  if (rows > 4) storeTile(C, rs, 4, c40, c41, cols, loadC);
+  if (rows > 5) storeTile(C, rs, 5, c50, c51, cols, loadC);
+}
+
+// C[row, 0..cols] (+)= a row of A read in place (K floats) · panel of B (K × 8).
+@inline function rowTimesPanel(pa: usize, pb: usize, K: i32, C: usize, cols: i32, loadC: bool): void {
+  const end = pb + (<usize>K << 5);
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), t0 = f32x4.splat(0), t1 = f32x4.splat(0);
+  // two k per pass: two independent accumulator pairs hide the FMA latency
+  while (pb + 32 < end) {
+    const a = v128.load32_splat(pa), b = v128.load32_splat(pa + 4);
+    s0 = madd(a, ld(pb), s0); s1 = madd(a, ld(pb + 16), s1);
+    t0 = madd(b, ld(pb + 32), t0); t1 = madd(b, ld(pb + 48), t1);
+    pb += 64;
+    pa += 8;
+  }
+  if (pb < end) {
+    const a = v128.load32_splat(pa);
+    s0 = madd(a, ld(pb), s0); s1 = madd(a, ld(pb + 16), s1);
+  }
+  storeTile(C, 0, 0, f32x4.add(s0, t0), f32x4.add(s1, t1), cols, loadC);
+}
+
+// ------------------------------------------------------------------- GEMMs
+
+/**
+ * Rows [i0, i1) of `C (+)= op(A)·op(B)` with op(A)[i,k] = A[i*sai + k*sak]
+ * and op(B)[k,j] = B[k*sbk + j*sbj]. Blocks of op(A) (MC × KC) and panels of
+ * op(B) (KC × 8) are packed into `scratch` (packed_scratch_floats() floats,
+ * private to the calling thread).
+ */
+export function gemm_packed(
+  M: i32, N: i32, K: i32, A: usize, sai: i32, sak: i32, B: usize, sbk: i32, sbj: i32,
+  C: usize, acc: i32, scratch: usize, i0: i32, i1: i32,
+): void {
+  const pa = scratch, pb = scratch + (<usize>(MC * KC) << 2);
+  if (K == 0) {
+    if (!acc) memory.fill(C + (<usize>(i0 * N) << 2), 0, <usize>((i1 - i0) * N) << 2);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kb = min(KC, K - k0);
+    const loadC = acc != 0 || k0 > 0;
+    for (let m0 = i0; m0 < i1; m0 += MC) {
+      const mb = min(MC, i1 - m0);
+      packA(pa, A, sai, sak, m0, mb, k0, kb);
+      for (let j0 = 0; j0 < N; j0 += 8) {
+        const cols = min(8, N - j0);
+        packB(pb, B, sbk, sbj, j0, cols, k0, kb);
+        for (let r0 = 0; r0 < mb; r0 += MR) {
+          micro6x8(
+            pa + (<usize>(r0 * kb) << 2), pb, kb,
+            C + (<usize>((m0 + r0) * N + j0) << 2), N, min(MR, mb - r0), cols, loadC,
+          );
+        }
+      }
+    }
+  }
 }
 
 /**
- * As gemm_prepacked, for the 8-column panels [p0, p1) only: a product of a
- * few rows (batch 1 when recording or sampling) splits across threads by columns.
+ * The 8-column panels [p0, p1) of `C (+)= A·op(B)`, A [M, K] row-major with
+ * its first ⌊M/6⌋·6 rows packed by pack_rows at `PA`, op(B) packed by
+ * pack_panels at `P`. Each panel of B is read once and stays in cache while
+ * every row of A passes it; leftover rows (and batch 1) read A in place.
+ * Two threads split a product by panels, so a batch of one row splits too.
  */
-export function gemm_prepacked_cols(
-  M: i32, N: i32, K: i32, A: usize, P: usize, C: usize, acc: i32, i0: i32, i1: i32, p0: i32, p1: i32,
+export function gemm_prepacked(
+  M: i32, N: i32, K: i32, A: usize, PA: usize, P: usize, C: usize, acc: i32, p0: i32, p1: i32,
 ): void {
-  const jStart = p0 << 3, jEnd = min(N, p1 << 3);
   const rs = <usize>N << 2, ks = <usize>K << 2;
   const loadC = acc != 0;
-  let i = i0;
-  for (; i + 4 <= i1; i += 4) {
-    const a0 = A + <usize>i * ks;
-    for (let j0 = jStart; j0 < jEnd; j0 += 8) {
-      let pb = P + (<usize>(j0 * K) << 2);
-      const end = pb + (<usize>K << 5);
-      let pa = a0;
-      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-      while (pb < end) {
-        const b0 = ld(pb), b1 = ld(pb + 16);
-        let a = v128.load32_splat(pa);
-        c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-        a = v128.load32_splat(pa + ks);
-        c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-        a = v128.load32_splat(pa + 2 * ks);
-        c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-        a = v128.load32_splat(pa + 3 * ks);
-        c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-        pb += 32;
-        pa += 4;
-      }
-      const c0 = C + (<usize>(i * N + j0) << 2);
-      const cols = min(8, N - j0);
-      storeTile(c0, rs, 0, c00, c01, cols, loadC);
-      storeTile(c0, rs, 1, c10, c11, cols, loadC);
-      storeTile(c0, rs, 2, c20, c21, cols, loadC);
-      storeTile(c0, rs, 3, c30, c31, cols, loadC);
+  const full = (M / MR) * MR;
+  for (let p = p0; p < p1; p++) {
+    const j0 = p << 3, cols = min(8, N - j0);
+    const pb = P + (<usize>(j0 * K) << 2);
+    for (let i = 0; i < full; i += MR) {
+      micro6x8(PA + <usize>i * ks, pb, K, C + <usize>i * rs + (<usize>j0 << 2), N, MR, cols, loadC);
     }
-  }
-  for (; i < i1; i++) {
-    const a0 = A + <usize>i * ks;
-    for (let j0 = jStart; j0 < jEnd; j0 += 8) {
-      let pb = P + (<usize>(j0 * K) << 2);
-      const end = pb + (<usize>K << 5);
-      let pa = a0;
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), t0 = f32x4.splat(0), t1 = f32x4.splat(0);
-      // two k per pass: two independent accumulator pairs hide the FMA latency
-      while (pb + 32 < end) {
-        const a = v128.load32_splat(pa), b = v128.load32_splat(pa + 4);
-        s0 = madd(a, ld(pb), s0); s1 = madd(a, ld(pb + 16), s1);
-        t0 = madd(b, ld(pb + 32), t0); t1 = madd(b, ld(pb + 48), t1);
-        pb += 64;
-        pa += 8;
-      }
-      if (pb < end) {
-        const a = v128.load32_splat(pa);
-        s0 = madd(a, ld(pb), s0); s1 = madd(a, ld(pb + 16), s1);
-      }
-      storeTile(C + (<usize>(i * N + j0) << 2), rs, 0, f32x4.add(s0, t0), f32x4.add(s1, t1), min(8, N - j0), loadC);
-    }
-  }
-}
-
-// ---------------------------------------------------------------------- nt
-
-@inline function hsum4(a: v128, b: v128, c: v128, d: v128): v128 {
-  // [Σa, Σb, Σc, Σd]
-  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 2, 6), v128.shuffle<f32>(a, b, 1, 5, 3, 7));
-  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 2, 6), v128.shuffle<f32>(c, d, 1, 5, 3, 7));
-  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
-}
-
-function dot(K: i32, pa: usize, pb: usize): f32 {
-  const K4 = K & ~3;
-  let s = f32x4.splat(0);
-  for (let k = 0; k < K4; k += 4) s = madd(ld(pa + (<usize>k << 2)), ld(pb + (<usize>k << 2)), s);
-  let r = f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) +
-    f32x4.extract_lane(s, 3);
-  for (let k = K4; k < K; k++) r += load<f32>(pa + (<usize>k << 2)) * load<f32>(pb + (<usize>k << 2));
-  return r;
-}
-
-export function gemm_nt(M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, acc: i32, i0: i32, i1: i32): void {
-  const K4 = K & ~3, N4 = N & ~3;
-  const ks = <usize>K << 2;
-  let i = i0;
-  for (; i + 2 <= i1; i += 2) {
-    const a0p = A + <usize>i * ks, a1p = a0p + ks;
-    for (let j = 0; j < N4; j += 4) {
-      const b0p = B + <usize>j * ks, b1p = b0p + ks, b2p = b1p + ks, b3p = b2p + ks;
-      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
-      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
-      for (let k = 0; k < K4; k += 4) {
-        const o = <usize>k << 2;
-        const a0 = ld(a0p + o), a1 = ld(a1p + o);
-        const b0 = ld(b0p + o), b1 = ld(b1p + o), b2 = ld(b2p + o), b3 = ld(b3p + o);
-        s00 = madd(a0, b0, s00); s01 = madd(a0, b1, s01); s02 = madd(a0, b2, s02); s03 = madd(a0, b3, s03);
-        s10 = madd(a1, b0, s10); s11 = madd(a1, b1, s11); s12 = madd(a1, b2, s12); s13 = madd(a1, b3, s13);
-      }
-      let r0 = hsum4(s00, s01, s02, s03), r1 = hsum4(s10, s11, s12, s13);
-      for (let k = K4; k < K; k++) {
-        const o = <usize>k << 2;
-        const a0 = v128.load32_splat(a0p + o), a1 = v128.load32_splat(a1p + o);
-        const b = f32x4(load<f32>(b0p + o), load<f32>(b1p + o), load<f32>(b2p + o), load<f32>(b3p + o));
-        r0 = madd(a0, b, r0);
-        r1 = madd(a1, b, r1);
-      }
-      const c0 = C + (<usize>(i * N + j) << 2), c1 = c0 + (<usize>N << 2);
-      st(c0, acc ? f32x4.add(ld(c0), r0) : r0);
-      st(c1, acc ? f32x4.add(ld(c1), r1) : r1);
-    }
-    for (let j = N4; j < N; j++) {
-      const bp = B + <usize>j * ks;
-      const c0 = C + (<usize>(i * N + j) << 2), c1 = c0 + (<usize>N << 2);
-      store<f32>(c0, (acc ? load<f32>(c0) : 0) + dot(K, a0p, bp));
-      store<f32>(c1, (acc ? load<f32>(c1) : 0) + dot(K, a1p, bp));
-    }
-  }
-  for (; i < i1; i++) {
-    const ap = A + <usize>i * ks;
-    for (let j = 0; j < N; j++) {
-      const c0 = C + (<usize>(i * N + j) << 2);
-      store<f32>(c0, (acc ? load<f32>(c0) : 0) + dot(K, ap, B + <usize>j * ks));
+    for (let i = full; i < M; i++) {
+      rowTimesPanel(A + <usize>i * ks, pb, K, C + <usize>i * rs + (<usize>j0 << 2), cols, loadC);
     }
   }
 }

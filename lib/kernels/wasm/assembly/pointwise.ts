@@ -114,6 +114,38 @@ export function mul_inplace(y: usize, x: usize, n: i32): void {
   }
 }
 
+/**
+ * Adam over elements [k0, k1): m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g²,
+ * p −= lr · (m·c1) / (√(v·c2) + ε). The scalars are float32 here.
+ */
+export function adam_update(
+  p: usize, g: usize, m: usize, v: usize, lr: f32, b1: f32, b2: f32, eps: f32, c1: f32, c2: f32,
+  k0: i32, k1: i32,
+): void {
+  const vb1 = f32x4.splat(b1), va1 = f32x4.splat(1 - b1), vb2 = f32x4.splat(b2), va2 = f32x4.splat(1 - b2);
+  const vlr = f32x4.splat(lr), veps = f32x4.splat(eps), vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2);
+  let k = k0;
+  for (; k + 4 <= k1; k += 4) {
+    const o = <usize>k << 2;
+    const gk = ld(g + o);
+    const mk = f32x4.add(f32x4.mul(vb1, ld(m + o)), f32x4.mul(va1, gk));
+    const vk = f32x4.add(f32x4.mul(vb2, ld(v + o)), f32x4.mul(f32x4.mul(va2, gk), gk));
+    st(m + o, mk);
+    st(v + o, vk);
+    const step = f32x4.div(f32x4.mul(vlr, f32x4.mul(mk, vc1)), f32x4.add(f32x4.sqrt(f32x4.mul(vk, vc2)), veps));
+    st(p + o, f32x4.sub(ld(p + o), step));
+  }
+  for (; k < k1; k++) {
+    const o = <usize>k << 2;
+    const gk = load<f32>(g + o);
+    const mk = b1 * load<f32>(m + o) + (1 - b1) * gk;
+    const vk = b2 * load<f32>(v + o) + (1 - b2) * gk * gk;
+    store<f32>(m + o, mk);
+    store<f32>(v + o, vk);
+    store<f32>(p + o, load<f32>(p + o) - (lr * (mk * c1)) / (Mathf.sqrt(vk * c2) + eps));
+  }
+}
+
 /** out[r, :] = table[idx[r], :] (+ bias) for r in [r0, r1). */
 export function gather_rows(table: usize, idx: usize, N: i32, out: usize, bias: usize, r0: i32, r1: i32): void {
   const rowBytes = <usize>N << 2;
