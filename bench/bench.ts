@@ -80,6 +80,10 @@ export interface BenchResult {
   clip: number | null;
   /** Kernels backend name, e.g. `"js"`. */
   backend: string;
+  /** With `--pytorch`: PyTorch's chars/s on the same case, one thread, measured right after. */
+  pytorch_chars_per_s?: number;
+  /** With `--pytorch`: `chars_per_s / pytorch_chars_per_s`. */
+  ratio?: number;
 }
 
 /** Vocabulary size of the synthetic data (Tiny Shakespeare has 65 characters). */
@@ -289,11 +293,15 @@ export function runCase(c: BenchCase, seconds: number): BenchResult {
   };
 }
 
+/** The Python `--pytorch` runs (Debian's, where `python3-torch` installs). */
+export const DEFAULT_PYTHON = "/usr/bin/python3";
+
 /** `--help` text. */
 export const HELP_TEXT = `Measure training and recording throughput of the kernels backend.
 
 Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|record]
                        [--backend wasm|js|both] [--threads 1|2] [--json]
+                       [--pytorch [--rounds N] [--python PATH]]
 
   --seconds N            timed wall time per case (default ${DEFAULT_SECONDS}; at least one chunk)
   --quick                ${QUICK_SECONDS} s per case
@@ -304,6 +312,12 @@ Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|re
   --backend NAME         kernels: "wasm" (default), "js" (the reference) or "both"
   --threads N            threads of the wasm backend, 1 or 2 (default 2)
   --json                 one JSON object per case and line instead of a table
+  --pytorch              after each case, run bench/pytorch_reference.py on the same case
+                         (one thread) and print the ratio; needs Debian's python3-torch
+                         and libopenblas0-pthread
+  --rounds N             with --pytorch: alternate the pair N times, report the medians
+                         (default 1)
+  --python PATH          with --pytorch: the Python with torch (default ${DEFAULT_PYTHON})
   -h, --help             this text
 
 Train: forward + backward + clip ${BENCH_CLIP} + Adam, random ids, V = ${BENCH_VOCAB}.
@@ -324,6 +338,10 @@ export interface BenchArgs {
   backends: ("wasm" | "js")[];
   /** Threads of the wasm backend. */
   threads: 1 | 2;
+  /** Python to run the PyTorch reference with after each case, or null. */
+  pytorch: string | null;
+  /** Alternations of a case and its PyTorch reference (medians are reported). */
+  rounds: number;
 }
 
 /**
@@ -350,6 +368,9 @@ export function parseBenchArgs(args: string[]): BenchArgs {
     json: { type: "boolean" },
     backend: { type: "string" },
     threads: { type: "string" },
+    pytorch: { type: "boolean" },
+    rounds: { type: "string" },
+    python: { type: "string" },
   }, "bench");
   const backend = values.backend === undefined ? "wasm" : String(values.backend);
   if (!["wasm", "js", "both"].includes(backend)) {
@@ -384,6 +405,18 @@ export function parseBenchArgs(args: string[]): BenchArgs {
       );
     }
   }
+  const rounds = numberFlag(values, "rounds", "bench") ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    throw new CellscopeError(
+      `Cannot run "bench": --rounds must be a whole number ≥ 1, got "${values.rounds}"`,
+    );
+  }
+  const pytorch = values.pytorch === true;
+  if (!pytorch && (values.rounds !== undefined || values.python !== undefined)) {
+    throw new CellscopeError(
+      'Cannot run "bench": --rounds and --python only apply with --pytorch; add --pytorch',
+    );
+  }
   const mode = values.mode === undefined ? undefined : String(values.mode);
   if (mode !== undefined && mode !== "train" && mode !== "record") {
     throw new CellscopeError(
@@ -406,6 +439,8 @@ export function parseBenchArgs(args: string[]): BenchArgs {
     json: values.json === true,
     backends: backend === "both" ? ["wasm", "js"] : [backend as "wasm" | "js"],
     threads,
+    pytorch: pytorch ? String(values.python ?? DEFAULT_PYTHON) : null,
+    rounds,
   };
 }
 
@@ -427,8 +462,20 @@ export function parseBenchArgs(args: string[]): BenchArgs {
  * ```
  */
 export function formatTable(results: readonly BenchResult[]): string {
+  const compared = results.some((r) => r.ratio !== undefined);
   const rows = [
-    ["mode", "model", "B", "T", "chunks", "chars/s", "GFLOP/s", "MFLOP/char", "backend"],
+    [
+      "mode",
+      "model",
+      "B",
+      "T",
+      "chunks",
+      "chars/s",
+      "GFLOP/s",
+      "MFLOP/char",
+      ...(compared ? ["PyTorch 1t", "ratio"] : []),
+      "backend",
+    ],
     ...results.map((r) => [
       r.mode,
       r.model,
@@ -438,14 +485,74 @@ export function formatTable(results: readonly BenchResult[]): string {
       r.chars_per_s.toFixed(r.chars_per_s < 100 ? 1 : 0),
       r.gflops.toFixed(3),
       (r.flops_per_char / 1e6).toFixed(3),
+      ...(compared
+        ? [
+          r.pytorch_chars_per_s?.toFixed(0) ?? "",
+          r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`,
+        ]
+        : []),
       r.backend,
     ]),
   ];
+  const last = rows[0]!.length - 1;
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
   return rows.map((row) =>
-    row.map((cell, j) => j < 2 || j === 8 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))
+    row.map((cell, j) => j < 2 || j === last ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!))
       .join("  ").trimEnd()
   ).join("\n");
+}
+
+/**
+ * Runs `bench/pytorch_reference.py` on one case with one thread (the
+ * `OMP_NUM_THREADS`/`OPENBLAS_NUM_THREADS` of its README) and returns its
+ * chars/s.
+ *
+ * @param c The case.
+ * @param seconds Timed wall time.
+ * @param python The Python interpreter that has torch.
+ * @returns PyTorch's characters per second.
+ * @throws {CellscopeError} When the interpreter is missing or the script fails.
+ */
+export async function runPytorchCase(
+  c: BenchCase,
+  seconds: number,
+  python: string,
+): Promise<number> {
+  const script = new URL("./pytorch_reference.py", import.meta.url).pathname;
+  const args = [script, "--threads", "1", "--seconds", String(seconds), "--only", c.model];
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(python, {
+      args: [...args, "--mode", c.mode],
+      env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (e) {
+    throw new CellscopeError(
+      `Cannot run the PyTorch reference with "${python}": ${(e as Error).message}. ` +
+        "Install it (apt-get install python3-torch libopenblas0-pthread) or pass --python PATH " +
+        "(and allow it to run: the bench task allows /usr/bin/python3)",
+    );
+  }
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
+  const last = lines[lines.length - 1] ?? "";
+  if (!out.success || !last.startsWith("{")) {
+    const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" / ");
+    throw new CellscopeError(
+      `The PyTorch reference failed on ${c.mode} ${c.model} (exit ${out.code}): ${
+        err || "no output"
+      }. ` +
+        "It needs Debian's python3-torch and libopenblas0-pthread",
+    );
+  }
+  return Number((JSON.parse(last) as { chars_per_s: number }).chars_per_s);
+}
+
+/** The middle value (the mean of the middle two for an even count). */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b), h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
 async function main(): Promise<void> {
@@ -460,8 +567,25 @@ async function main(): Promise<void> {
     setKernels(wasm ?? jsKernels);
     try {
       for (const c of req.cases) {
-        console.error(`bench: ${kernels().name} ${c.mode} ${c.model} B${c.batch} T${c.seq} …`);
-        const r = runCase(c, req.seconds);
+        const ours: BenchResult[] = [], theirs: number[] = [];
+        for (let round = 0; round < (req.pytorch ? req.rounds : 1); round++) {
+          console.error(`bench: ${kernels().name} ${c.mode} ${c.model} B${c.batch} T${c.seq} …`);
+          ours.push(runCase(c, req.seconds));
+          if (req.pytorch) {
+            console.error(`bench: PyTorch (1 thread) ${c.mode} ${c.model} …`);
+            theirs.push(await runPytorchCase(c, req.seconds, req.pytorch));
+          }
+        }
+        const mid = median(ours.map((r) => r.chars_per_s));
+        const r = ours.find((x) => x.chars_per_s === mid) ?? {
+          ...ours[0]!,
+          chars_per_s: mid,
+          gflops: (mid * ours[0]!.flops_per_char) / 1e9,
+        };
+        if (req.pytorch) {
+          r.pytorch_chars_per_s = median(theirs);
+          r.ratio = mid / r.pytorch_chars_per_s;
+        }
         results.push(r);
         if (req.json) console.log(JSON.stringify(r));
       }
@@ -470,8 +594,9 @@ async function main(): Promise<void> {
     }
   }
   if (!req.json) {
+    const rounds = req.pytorch && req.rounds > 1 ? `, medians of ${req.rounds} alternations` : "";
     console.log(
-      `${req.seconds} s per case, V = ${BENCH_VOCAB}, ` +
+      `${req.seconds} s per case${rounds}, V = ${BENCH_VOCAB}, ` +
         `train = forward + backward + clip ${BENCH_CLIP} + Adam\n${formatTable(results)}`,
     );
   }

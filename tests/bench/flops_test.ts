@@ -1,5 +1,6 @@
 import {
   BENCH_CASES,
+  DEFAULT_PYTHON,
   flopsPerChar,
   formatTable,
   parseBenchArgs,
@@ -85,6 +86,10 @@ Deno.test("parseBenchArgs() selects cases and rejects bad flags", () => {
   assertEquals(some.cases, [RECORD_CASES[1]]);
   assert(some.json);
   assertStrictEquals(parseBenchArgs(["--seconds", "2"]).seconds, 2);
+  assertStrictEquals(all.pytorch, null);
+  const against = parseBenchArgs(["--pytorch", "--rounds", "3"]);
+  assertEquals([against.pytorch, against.rounds], [DEFAULT_PYTHON, 3]);
+  assertStrictEquals(parseBenchArgs(["--pytorch", "--python", "/opt/py"]).pytorch, "/opt/py");
   const bad: [string[], RegExp][] = [
     [["--only", "lstm-9x9"], /^Cannot run "bench": --only "lstm-9x9" is not a benchmark model/],
     [["--quick", "--seconds", "1"], /--quick and --seconds both set the time per case/],
@@ -92,6 +97,8 @@ Deno.test("parseBenchArgs() selects cases and rejects bad flags", () => {
     [["--mode", "eval"], /--mode must be "train" or "record", got "eval"$/],
     [["--only", "rnn-1x100", "--mode", "record"], /no case is both --only rnn-1x100/],
     [["--fast"], /Unknown option '--fast'/],
+    [["--rounds", "2"], /--rounds and --python only apply with --pytorch/],
+    [["--pytorch", "--rounds", "0"], /--rounds must be a whole number ≥ 1, got "0"$/],
   ];
   for (const [args, message] of bad) {
     assertThrows(() => parseBenchArgs(args), { name: "CellscopeError", message }, args.join(" "));
@@ -99,7 +106,7 @@ Deno.test("parseBenchArgs() selects cases and rejects bad flags", () => {
 });
 
 Deno.test("formatTable() aligns a header and one row per result", () => {
-  const table = formatTable([{
+  const result = {
     mode: "train",
     model: "rnn-1x100",
     cell: "rnn",
@@ -115,9 +122,14 @@ Deno.test("formatTable() aligns a header and one row per result", () => {
     flops_per_char: 99000,
     clip: 5,
     backend: "js",
-  }]);
-  assertEquals(table.split("\n"), [
+  } as const;
+  assertEquals(formatTable([result]).split("\n"), [
     "mode   model      B   T  chunks  chars/s  GFLOP/s  MFLOP/char  backend",
     "train  rnn-1x100  1  25      10      250    0.025       0.099  js",
+  ]);
+  // With --pytorch, PyTorch's figure and the ratio come before the backend.
+  assertEquals(formatTable([{ ...result, pytorch_chars_per_s: 500, ratio: 0.5 }]).split("\n"), [
+    "mode   model      B   T  chunks  chars/s  GFLOP/s  MFLOP/char  PyTorch 1t  ratio  backend",
+    "train  rnn-1x100  1  25      10      250    0.025       0.099         500  0.50×  js",
   ]);
 });
