@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { CellscopeError } from "../errors.ts";
+import { BACKEND_NAMES, type BackendName } from "../kernels/select.ts";
 
 /** One flag's definition, as `parseArgs` takes it plus a help line. */
 export interface FlagSpec {
@@ -127,6 +128,37 @@ export function stringFlag(
 ): string | undefined {
   const raw = values[name];
   return raw === undefined ? undefined : String(raw);
+}
+
+/** The `--backend` and `--threads` flags a command that runs a model takes. */
+export const KERNELS_FLAGS = {
+  backend: { type: "string" },
+  threads: { type: "string" },
+} as const satisfies Record<string, FlagSpec>;
+
+/**
+ * Reads `--backend wasm|js` (default wasm) and `--threads 1|2` (default 2).
+ *
+ * @param values Parsed flag values.
+ * @param command Command name for the error message.
+ * @returns The backend and its threads.
+ * @throws {CellscopeError} On another backend name or thread count.
+ */
+export function kernelsFlags(
+  values: ParsedArgs["values"],
+  command: string,
+): { backend: BackendName; threads: 1 | 2 } {
+  const backend = stringFlag(values, "backend") ?? "wasm";
+  if (!BACKEND_NAMES.includes(backend as BackendName)) {
+    throw new CellscopeError(
+      `Cannot run "${command}": --backend must be wasm or js, got "${backend}"`,
+    );
+  }
+  const threads = numberFlag(values, "threads", command) ?? 2;
+  if (threads !== 1 && threads !== 2) {
+    throw new CellscopeError(`Cannot run "${command}": --threads must be 1 or 2, got ${threads}`);
+  }
+  return { backend: backend as BackendName, threads };
 }
 
 /**

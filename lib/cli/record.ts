@@ -5,9 +5,15 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
-import { BACKEND_NAMES, type BackendName } from "../kernels/select.ts";
 import { recordCheckpoint, type RecordCheckpointOptions } from "../record/record_checkpoint.ts";
-import { numberFlag, parseFlags, runCli, stringFlag } from "./_args.ts";
+import {
+  KERNELS_FLAGS,
+  kernelsFlags,
+  numberFlag,
+  parseFlags,
+  runCli,
+  stringFlag,
+} from "./_args.ts";
 
 /** `--help` text. */
 export const HELP_TEXT = `Record every signal of a trained model, character by character.
@@ -52,8 +58,7 @@ export function parseRecordArgs(args: string[]): RecordCheckpointOptions | null 
     "no-control": { type: "boolean" },
     "control-seed": { type: "string" },
     chunk: { type: "string" },
-    backend: { type: "string" },
-    threads: { type: "string" },
+    ...KERNELS_FLAGS,
   }, "record");
   if (values.help) return null;
   const checkpoint = stringFlag(values, "checkpoint");
@@ -74,14 +79,7 @@ export function parseRecordArgs(args: string[]): RecordCheckpointOptions | null 
   if (split !== undefined && values.text !== undefined) {
     throw new CellscopeError('Cannot run "record": give --split or --text, not both');
   }
-  const backend = stringFlag(values, "backend") ?? "wasm";
-  if (!BACKEND_NAMES.includes(backend as BackendName)) {
-    throw new CellscopeError(`Cannot run "record": --backend must be wasm or js, got "${backend}"`);
-  }
-  const threads = numberFlag(values, "threads", "record") ?? 2;
-  if (threads !== 1 && threads !== 2) {
-    throw new CellscopeError(`Cannot run "record": --threads must be 1 or 2, got ${threads}`);
-  }
+  const { backend, threads } = kernelsFlags(values, "record");
   const chars = numberFlag(values, "chars", "record") ?? 0;
   const chunk = numberFlag(values, "chunk", "record") ?? 256;
   for (const [name, v] of [["chars", chars], ["chunk", chunk]] as const) {
@@ -105,8 +103,8 @@ export function parseRecordArgs(args: string[]): RecordCheckpointOptions | null 
       ? null
       : numberFlag(values, "control-seed", "record") ?? 1,
     chunk,
-    backend: backend as BackendName,
-    threads: threads as 1 | 2,
+    backend,
+    threads,
   };
 }
 

@@ -7,9 +7,22 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
+import { type BackendName, withKernels } from "../kernels/select.ts";
 import { sampleText } from "../sample/sample.ts";
-import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
-import { numberFlag, parseFlags, runCli, stringFlag } from "./_args.ts";
+import {
+  type Checkpoint,
+  loadCheckpoint,
+  modelFromCheckpoint,
+  vocabFromCheckpoint,
+} from "../train/checkpoint.ts";
+import {
+  KERNELS_FLAGS,
+  kernelsFlags,
+  numberFlag,
+  parseFlags,
+  runCli,
+  stringFlag,
+} from "./_args.ts";
 
 /** `--help` text. */
 export const HELP_TEXT = `Generate text from a trained character-level model.
@@ -24,6 +37,8 @@ Usage: deno task sample --checkpoint PATH [flags]
   --length N             characters to generate after the prime (default 500)
   --seed N               seed of the draws; the same seed gives the same text (default 1)
   --argmax               always take the most likely character (ignores --temperature, --seed)
+  --backend wasm|js      kernels (default wasm)
+  --threads 1|2          threads of the wasm backend (default 2)
   -h, --help             this text
 
 Characters are printed as they are generated.
@@ -51,6 +66,10 @@ export interface SampleArgs {
   seed: number;
   /** Greedy decoding. @default false */
   argmax: boolean;
+  /** Kernels. @default "wasm" */
+  backend: BackendName;
+  /** Threads of the wasm backend. @default 2 */
+  threads: 1 | 2;
 }
 
 /** A parsed command line: a help request, or a sampling request. */
@@ -99,6 +118,7 @@ export function parseSampleArgs(args: string[]): SampleRequest {
     length: { type: "string" },
     seed: { type: "string" },
     argmax: { type: "boolean" },
+    ...KERNELS_FLAGS,
   }, "sample");
   if (values.help === true) return { help: true };
   const checkpoint = stringFlag(values, "checkpoint");
@@ -135,6 +155,7 @@ export function parseSampleArgs(args: string[]): SampleRequest {
     length,
     seed,
     argmax: values.argmax === true,
+    ...kernelsFlags(values, "sample"),
   };
 }
 
@@ -167,6 +188,15 @@ export async function sampleCommand(
     return "";
   }
   const ckpt = await loadCheckpoint(req.checkpoint);
+  // The model is built on the chosen kernels, so its tensors live where they run fastest.
+  return await withKernels(req.backend, req.threads, () => sampleFrom(ckpt, req, write));
+}
+
+function sampleFrom(
+  ckpt: Checkpoint,
+  req: SampleArgs,
+  write: (text: string) => void,
+): Promise<string> {
   const model = modelFromCheckpoint(ckpt);
   const vocab = vocabFromCheckpoint(ckpt);
   // Resolve the sampler's default here, so the prime can be printed first.
@@ -188,7 +218,7 @@ export async function sampleCommand(
   });
   if (!primed) write(prime);
   write("\n");
-  return text;
+  return Promise.resolve(text);
 }
 
 const encoder = new TextEncoder();

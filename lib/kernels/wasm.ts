@@ -8,9 +8,11 @@
  * with an array outside it (float64 tensors, plain arrays) runs on the
  * TypeScript reference backend instead, so results are always defined.
  *
- * With `threads: 2`, a Deno Worker shares the memory and takes half of each
- * large kernel (rows of a GEMM, rows of a batch); jobs are handed over through
- * `Atomics` on a control block in the same memory, with no messages per call.
+ * With `threads: 2`, a Deno Worker shares the memory and the two threads split
+ * each large kernel call into chunks (blocks of rows of a GEMM, panels of
+ * columns of a product with prepacked weights, rows of a batch), which they
+ * claim from opposite ends with a compare-and-swap on a control block in the
+ * same memory: no messages per call, and a late worker simply takes fewer.
  *
  * @module
  */

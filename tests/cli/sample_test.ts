@@ -25,6 +25,8 @@ Deno.test("parseSampleArgs() fills the defaults", () => {
     length: DEFAULT_LENGTH,
     seed: DEFAULT_SEED,
     argmax: false,
+    backend: "wasm",
+    threads: 2,
   });
   assertEquals([DEFAULT_TEMPERATURE, DEFAULT_LENGTH, DEFAULT_SEED], [0.8, 500, 1]);
 });
@@ -43,6 +45,10 @@ Deno.test("parseSampleArgs() reads every flag and decodes escapes in --prime", (
       "--seed",
       "7",
       "--argmax",
+      "--backend",
+      "js",
+      "--threads",
+      "1",
     ]),
     {
       help: false,
@@ -52,6 +58,8 @@ Deno.test("parseSampleArgs() reads every flag and decodes escapes in --prime", (
       length: 20,
       seed: 7,
       argmax: true,
+      backend: "js",
+      threads: 1,
     },
   );
   assertEquals(parseSampleArgs(["--help"]), { help: true });
@@ -87,6 +95,8 @@ Deno.test("parseSampleArgs() rejects unknown flags, bad numbers and a missing ch
     ],
     [["--checkpoint", "a", "--temperature", "hot"], /--temperature must be a number, got "hot"$/],
     [["--checkpoint", "a", "--seed=-1"], /--seed must be a non-negative integer, got "-1"$/],
+    [["--checkpoint", "a", "--backend", "gpu"], /--backend must be wasm or js, got "gpu"$/],
+    [["--checkpoint", "a", "--threads", "4"], /--threads must be 1 or 2, got 4$/],
     [
       ["--checkpoint", "a", "stray"],
       /^Cannot run "sample": .*stray.*flags take the form --name value/,
@@ -151,6 +161,14 @@ Deno.test("sampleCommand() streams reproducible samples from a saved checkpoint"
       assertStrictEquals(out, text + "\n");
       assert(text.startsWith("ab\n"));
       assertStrictEquals([...text].length, 3 + 40);
+    });
+
+    await t.step("the reference kernels draw the same text as the default wasm ones", async () => {
+      // Probabilities differ by float rounding only, so a draw flips only if
+      // its uniform number lands within ~1e-6 of a boundary.
+      const wasm = await sample("--length", "30", "--seed", "5");
+      const js = await sample("--length", "30", "--seed", "5", "--backend", "js");
+      assertStrictEquals(js.out, wasm.out);
     });
 
     await t.step("a checkpoint file works like its run folder", async () => {
