@@ -180,7 +180,9 @@ export function scaleForValues(values: ArrayLike<number>): ColorScale {
 /**
  * The scale a recorded signal is drawn with: tanh signals (`h`, `g`, `n`)
  * diverging over [−1, 1]; the cell state `c` (unbounded) diverging over
- * [−m, m] with m its largest |value|; sigmoid gates (`i`, `f`, `o`, `r`,
+ * [−m, m] with m the 99th percentile of its |values| (nearest rank, so the
+ * largest of up to 100 values): a cell that spikes to ±70 once still shows
+ * its ordinary swings, and the spike takes the full colour; sigmoid gates (`i`, `f`, `o`, `r`,
  * `z`) and `prob` sequential over [0, 1]; `loss` sequential from 0 to its
  * maximum. Other names fall back to {@linkcode scaleForValues}.
  *
@@ -202,12 +204,27 @@ export function scaleForSignal(signalName: string, values: ArrayLike<number> = [
   if (TANH_SIGNALS.has(short)) return { kind: "diverging", min: -1, max: 1 };
   if (SIGMOID_SIGNALS.has(short) || short === "prob") return { kind: "sequential", min: 0, max: 1 };
   if (short === "c") {
-    const fitted = scaleForValues(values);
-    const m = Math.max(Math.abs(fitted.min), Math.abs(fitted.max));
+    const m = absPercentile(values, C_SCALE_PERCENTILE);
     return { kind: "diverging", min: -m, max: m };
   }
   if (short === "loss") return { ...scaleForValues(values), kind: "sequential", min: 0 };
   return scaleForValues(values);
+}
+
+/** The percentile of |c| that sets the cell state's colour range. */
+export const C_SCALE_PERCENTILE = 99;
+
+/** The nearest-rank `p`-th percentile of the finite |values|, or 1 when there are none or it is 0. */
+function absPercentile(values: ArrayLike<number>, p: number): number {
+  const abs: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.abs(values[i]!);
+    if (Number.isFinite(v)) abs.push(v);
+  }
+  if (abs.length === 0) return 1;
+  abs.sort((a, b) => a - b);
+  const m = abs[Math.max(0, Math.ceil((p / 100) * abs.length) - 1)]!;
+  return m > 0 ? m : 1;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../_assert.ts";
+import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import {
   colorFor,
   colorRgb,
@@ -60,6 +60,10 @@ Deno.test("scaleForSignal() chooses the scale from the signal name", () => {
   }
   assertEquals(scaleForSignal("l1.c", [0.5, -3, 2, NaN]), { kind: "diverging", min: -3, max: 3 });
   assertEquals(scaleForSignal("l1.c", [0, 0]), { kind: "diverging", min: -1, max: 1 });
+  // Over 100 values the 99th percentile of |c| sets the range: one spike does not wash out the rest.
+  const spiky = Array.from({ length: 1000 }, (_, t) => (t === 500 ? -71 : Math.sin(t) * 2));
+  const { min, max } = scaleForSignal("l0.c", spiky);
+  assert(max > 1.9 && max <= 2 && min === -max, `${min} … ${max}`);
   assertEquals(scaleForSignal("loss", [0.5, 4]), { kind: "sequential", min: 0, max: 4 });
   assertEquals(scaleForSignal("mystery", [0.2, 0.5]), { kind: "sequential", min: 0, max: 0.5 });
   assertEquals(scaleForValues([-0.5, 2]), { kind: "diverging", min: -2, max: 2 });
