@@ -18,6 +18,7 @@
  */
 import type { FloatDtype, Kernels, Vec } from "./backend.ts";
 import { jsKernels } from "./js.ts";
+import { LateWorkerGuard } from "./late_worker.ts";
 
 /** Options of {@linkcode createWasmKernels}. */
 export interface WasmKernelsOptions {
@@ -469,11 +470,20 @@ async function startWorker(
     worker.postMessage({ module, memory, control, scratch: workerScratch, names });
   });
   let seq = 0, stopped = false;
+  // Runs jobs alone for a while when the worker keeps this thread waiting.
+  const guard = new LateWorkerGuard();
   return {
     run(fn, args, total, chunk, scratch) {
       const chunks = Math.ceil(total / chunk);
       if (chunks > MAX_CHUNKS) {
         throw new RangeError(`A job of ${chunks} chunks is more than ${MAX_CHUNKS}`);
+      }
+      const f = ex[fn]!;
+      const head = scratch === null ? args : [...args, scratch];
+      if (guard.solo(performance.now())) {
+        // The worker kept this thread waiting: its core is busy elsewhere.
+        f(...head, 0, total);
+        return;
       }
       // Close the previous job's claims before rewriting its arguments.
       Atomics.store(ctl, CLAIM, CLOSED);
@@ -490,8 +500,8 @@ async function startWorker(
       // Claim from the front; the worker claims from the back. Each thread
       // so tends to get the same part of a product every time (the same
       // weight panels stay in its own cache), and a late worker takes less.
-      const f = ex[fn]!;
-      const head = scratch === null ? args : [...args, scratch];
+      const started = performance.now();
+      let own = 0;
       for (;;) {
         const c = Atomics.load(ctl, CLAIM);
         const front = c >>> 15;
@@ -500,13 +510,16 @@ async function startWorker(
         const from = front * chunk;
         f(...head, from, Math.min(total, from + chunk));
         Atomics.add(ctl, COMPLETED, 1);
+        own++;
       }
+      if (Atomics.load(ctl, COMPLETED) === chunks) return;
       // Wait for the chunks the worker claimed: spin (they are short), then sleep.
-      for (let spin = 0;; spin++) {
-        const done = Atomics.load(ctl, COMPLETED);
-        if (done === chunks) return;
-        if (spin > 2000) Atomics.wait(ctl, COMPLETED, done, 1);
+      const waitFrom = performance.now();
+      for (let spin = 0; Atomics.load(ctl, COMPLETED) !== chunks; spin++) {
+        if (spin > 2000) Atomics.wait(ctl, COMPLETED, Atomics.load(ctl, COMPLETED), 1);
       }
+      const end = performance.now();
+      guard.observe(started, own > 0 ? (waitFrom - started) / own : 0, end - waitFrom, end);
     },
     stop() {
       if (stopped) return;
