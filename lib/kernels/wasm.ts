@@ -302,7 +302,8 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
       ];
       const panels = Math.ceil(N / 8), work = M * N * K;
       const chunks = Math.min(16, Math.max(2, work >> 18));
-      parallel("gemm_prepacked", args, panels, chunkOf(panels, chunks), work >= 65536);
+      // Below ~2^17 multiply-adds (batch 1 of a 1×128 model: a few µs) the hand-over costs more than it saves.
+      parallel("gemm_prepacked", args, panels, chunkOf(panels, chunks), work >= 131072);
     },
 
     gatherRows(table, idx, N, out, bias) {
