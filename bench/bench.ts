@@ -2,12 +2,15 @@
  * `deno task bench`: throughput of the current kernels backend on the model
  * sizes the project trains, with synthetic data (random ids, V = 65).
  *
- * Two modes:
+ * Three modes:
  * - `train`: one training step per chunk — forward, backward, global-norm
  *   clipping at 5 (the training default) and an Adam update — over B streams
  *   of T steps with carried state, as `train()` runs it.
  * - `record`: forward only at B = 1 in chunks of T = 50 with carried state,
  *   copying every step's signals out of the caches, as recording will.
+ * - `sample`: generation at B = 1, one character per forward call, each drawn
+ *   from the softmax of the last, as `deno task sample` runs it (T = 50
+ *   characters per timed chunk).
  *
  * Each case warms up on short chunks, then times full chunks for a fixed wall
  * time (at least one chunk) and reports characters per second and effective
@@ -26,13 +29,14 @@ import { type CharRnn, createModel, type ModelConfig } from "../lib/nn/model.ts"
 import { zeroGrads } from "../lib/nn/params.ts";
 import { clipGradNorm, createOptimizer } from "../lib/optim/mod.ts";
 import { Rng } from "../lib/sample/rng.ts";
+import { drawFromLogits } from "../lib/sample/sample.ts";
 
 /** What a case measures. */
-export type BenchMode = "train" | "record";
+export type BenchMode = "train" | "record" | "sample";
 
 /** One benchmark case. */
 export interface BenchCase {
-  /** `"train"` or `"record"`. */
+  /** `"train"`, `"record"` or `"sample"`. */
   mode: BenchMode;
   /** Short model name, e.g. `"lstm-2x256"`; `--only` matches it. */
   model: string;
@@ -50,7 +54,7 @@ export interface BenchCase {
 
 /** One measured case, as `--json` prints it (snake_case keys). */
 export interface BenchResult {
-  /** `"train"` or `"record"`. */
+  /** `"train"`, `"record"` or `"sample"`. */
   mode: BenchMode;
   /** Short model name. */
   model: string;
@@ -128,8 +132,17 @@ export const RECORD_CASES: readonly BenchCase[] = Object.freeze(
   })),
 );
 
+/** The sampling cases: the three LSTMs generating at B = 1, 50 characters per timed chunk. */
+export const SAMPLE_CASES: readonly BenchCase[] = Object.freeze(
+  RECORD_CASES.map((c): BenchCase => ({ ...c, mode: "sample" })),
+);
+
 /** Every case, in the order they run. */
-export const BENCH_CASES: readonly BenchCase[] = Object.freeze([...TRAIN_CASES, ...RECORD_CASES]);
+export const BENCH_CASES: readonly BenchCase[] = Object.freeze([
+  ...TRAIN_CASES,
+  ...RECORD_CASES,
+  ...SAMPLE_CASES,
+]);
 
 /**
  * GEMM floating-point operations per character of a model, counting
@@ -142,7 +155,7 @@ export const BENCH_CASES: readonly BenchCase[] = Object.freeze([...TRAIN_CASES, 
  * and recording (forward only) `F`.
  *
  * @param config Architecture (cell, layers, hidden, vocabSize, embed).
- * @param mode `"train"` (forward + backward) or `"record"` (forward).
+ * @param mode `"train"` (forward + backward), `"record"` or `"sample"` (forward).
  * @returns FLOPs per character.
  * @throws {RangeError} When the cell type is unknown.
  *
@@ -207,8 +220,11 @@ function recordRunner(model: CharRnn, c: BenchCase, warmSeq: number): Runner {
   const make = (T: number) => {
     const ws = model.createWorkspace(T, c.batch);
     const ids = randomIds(T * c.batch, rng);
+    let packed = false;
     return () => {
-      model.forward(ws, ids, null, state);
+      // As recording does: fixed weights, so the recurrent weights are packed once.
+      model.forward(ws, ids, null, state, { weightsUnchanged: packed });
+      packed = true;
       for (let l = 0; l < c.layers; l++) {
         for (let t = 0; t < T; t++) {
           const signals = model.cell.stepSignals(ws.caches[l]!, t);
@@ -224,6 +240,23 @@ function recordRunner(model: CharRnn, c: BenchCase, warmSeq: number): Runner {
         }
       }
     };
+  };
+  return { step: make(c.seq), warm: make(warmSeq) };
+}
+
+function sampleRunner(model: CharRnn, c: BenchCase, warmSeq: number): Runner {
+  const rng = new Rng(2);
+  const state = model.createState(1);
+  const ws = model.createWorkspace(1, 1);
+  const step = new Int32Array(1);
+  let packed = false;
+  const make = (T: number) => () => {
+    for (let t = 0; t < T; t++) {
+      // As sampleText does: one character per call, weights packed once.
+      model.forward(ws, step, null, state, { weightsUnchanged: packed });
+      packed = true;
+      step[0] = drawFromLogits(ws.logits, 1, rng);
+    }
   };
   return { step: make(c.seq), warm: make(warmSeq) };
 }
@@ -257,7 +290,9 @@ export function runCase(c: BenchCase, seconds: number): BenchResult {
   const warmSeq = Math.min(c.seq, 8);
   const runner = c.mode === "train"
     ? trainRunner(model, c, warmSeq)
-    : recordRunner(model, c, warmSeq);
+    : c.mode === "record"
+    ? recordRunner(model, c, warmSeq)
+    : sampleRunner(model, c, warmSeq);
   // Warm up on short chunks (every code path compiles), then on two full
   // chunks: V8 tiers WebAssembly functions up to its optimising compiler only
   // once they are hot, and the full-size products take paths short ones don't.
@@ -299,7 +334,7 @@ export const DEFAULT_PYTHON = "/usr/bin/python3";
 /** `--help` text. */
 export const HELP_TEXT = `Measure training and recording throughput of the kernels backend.
 
-Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|record]
+Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|record|sample]
                        [--backend wasm|js|both] [--threads 1|2] [--json]
                        [--pytorch [--rounds N] [--python PATH]]
 
@@ -308,7 +343,7 @@ Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|re
   --only NAME            run only this model (repeatable): ${
   [...new Set(BENCH_CASES.map((c) => c.model))].join(", ")
 }
-  --mode MODE            run only "train" or "record" cases
+  --mode MODE            run only "train", "record" or "sample" cases
   --backend NAME         kernels: "wasm" (default), "js" (the reference) or "both"
   --threads N            threads of the wasm backend, 1 or 2 (default 2)
   --json                 one JSON object per case and line instead of a table
@@ -322,6 +357,7 @@ Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|re
 
 Train: forward + backward + clip ${BENCH_CLIP} + Adam, random ids, V = ${BENCH_VOCAB}.
 Record: forward only, B = 1, T = ${RECORD_SEQ} chunks, carried state, signals copied from the caches.
+Sample: B = 1, one character per forward call, drawn from the softmax (temperature 1).
 `;
 
 /** What `deno task bench` was asked to do. */
@@ -418,9 +454,9 @@ export function parseBenchArgs(args: string[]): BenchArgs {
     );
   }
   const mode = values.mode === undefined ? undefined : String(values.mode);
-  if (mode !== undefined && mode !== "train" && mode !== "record") {
+  if (mode !== undefined && mode !== "train" && mode !== "record" && mode !== "sample") {
     throw new CellscopeError(
-      `Cannot run "bench": --mode must be "train" or "record", got "${mode}"`,
+      `Cannot run "bench": --mode must be "train", "record" or "sample", got "${mode}"`,
     );
   }
   const cases = BENCH_CASES.filter((c) =>
@@ -429,7 +465,7 @@ export function parseBenchArgs(args: string[]): BenchArgs {
   if (cases.length === 0) {
     throw new CellscopeError(
       `Cannot run "bench": no case is both --only ${only.join(", ")} and --mode ${mode}; ` +
-        `record cases are ${RECORD_CASES.map((c) => c.model).join(", ")}`,
+        `record and sample cases are ${RECORD_CASES.map((c) => c.model).join(", ")}`,
     );
   }
   return {

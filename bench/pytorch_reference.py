@@ -8,6 +8,8 @@ cross-entropy, backward, global-norm clipping at 5, Adam; random ids over a
 65-character vocabulary; state carried (detached) between chunks.
 Record: forward only at batch 1 in chunks of 50 with carried state, one
 nn.LSTM per layer so the hidden state h of every layer is kept.
+Sample: batch 1, one character per forward call (nn.LSTM with the decoder),
+each drawn with torch.multinomial from the softmax of the last; 50 per chunk.
 
 Run with Debian's python3-torch and libopenblas0-pthread, one thread:
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_reference.py --threads 1
@@ -87,6 +89,21 @@ def bench_record(layers, hidden, seq, seconds):
     return timed(step, seconds, seq)
 
 
+def bench_sample(layers, hidden, seq, seconds):
+    model = CharModel("lstm", layers, hidden)
+    x = torch.zeros(1, 1, dtype=torch.long)
+    state = None
+
+    def step():
+        nonlocal x, state
+        with torch.no_grad():
+            for _ in range(seq):
+                logits, state = model(x, state)
+                x = torch.multinomial(F.softmax(logits[0, 0], -1), 1).view(1, 1)
+
+    return timed(step, seconds, seq)
+
+
 def timed(step, seconds, chars_per_step):
     for _ in range(2):
         step()
@@ -104,19 +121,21 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--only", action="append", default=[])
-    p.add_argument("--mode", choices=["train", "record"])
+    p.add_argument("--mode", choices=["train", "record", "sample"])
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    cases = [("train",) + c for c in TRAIN] + [("record",) + c for c in RECORD]
+    cases = [("train",) + c for c in TRAIN] + [("record",) + c for c in RECORD] + [("sample",) + c for c in RECORD]
     for mode, cell, layers, hidden, batch, seq in cases:
         name = f"{cell}-{layers}x{hidden}"
         if (a.only and name not in a.only) or (a.mode and a.mode != mode):
             continue
         if mode == "train":
             rate, n, elapsed = bench_train(cell, layers, hidden, batch, seq, a.seconds)
-        else:
+        elif mode == "record":
             rate, n, elapsed = bench_record(layers, hidden, seq, a.seconds)
+        else:
+            rate, n, elapsed = bench_sample(layers, hidden, seq, a.seconds)
         fpc = flops_per_char(cell, layers, hidden, mode)
         print(json.dumps({
             "mode": mode, "model": name, "cell": cell, "layers": layers, "hidden": hidden,

@@ -44,6 +44,8 @@ type Exports = Record<string, (...args: number[]) => number | void>;
 
 /** Rows of C in one register tile of the GEMM kernels (`MR` in wasm/assembly/gemm.ts). */
 const TILE_ROWS = 6;
+/** Products of at most this many rows read B in place instead of packing it. */
+const SMALL_M = 4;
 /** Most rows of C per claimed block of gemm_packed (`MC` there). */
 const GEMM_ROW_BLOCK = 120;
 
@@ -260,6 +262,12 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
         return jsKernels.gemm(transA, transB, M, N, K, A, B, C, accumulate);
       }
       const acc = accumulate ? 1 : 0;
+      if (M <= SMALL_M && !transA && !transB) {
+        // A few rows (a sample's step): read B in place, threads split the columns.
+        const args = [M, N, K, A.byteOffset, B.byteOffset, C.byteOffset, acc];
+        const worth = M * N * K >= 131072;
+        return parallel("gemm_rows_direct", args, N, chunkOf(N, 8, 32), worth);
+      }
       // op(A)·B goes through the packed kernel (contiguous panels, no
       // cache-set aliasing); A·Bᵀ is dot products of rows, read in place.
       const [sai, sak] = transA ? [1, M] : [K, 1];

@@ -58,8 +58,12 @@ export interface CellCacheBase {
   readonly dx: Vec;
   /** Gradients w.r.t. the initial state, `[B, H]` each (written by backward). */
   readonly dstate: CellState;
-  /** The recurrent weights packed for the per-step products: `Wh` (forward) and `Whᵀ` (backward). */
-  readonly packed: { wh: PackedMatrix | null; whT: PackedMatrix | null };
+  /**
+   * The recurrent weights packed for the per-step products: `Wh` (forward)
+   * and `Whᵀ` (backward); with `keepWh`, the forward reuses `wh` as it is
+   * (the model sets it from `ForwardOptions.weightsUnchanged`).
+   */
+  readonly packed: { wh: PackedMatrix | null; whT: PackedMatrix | null; keepWh: boolean };
 }
 
 /**
@@ -130,7 +134,7 @@ export function createCacheBase(
     dx: k.alloc(dtype, T * B * D),
     dhStep: k.alloc(dtype, B * H),
     dstate: Object.fromEntries(stateNames.map((s) => [s, k.alloc(dtype, B * H)])),
-    packed: { wh: null, whT: null },
+    packed: { wh: null, whT: null, keepWh: false },
   };
 }
 
@@ -231,4 +235,26 @@ export function checkInput(input: LayerInput, cache: CellCacheBase): void {
       }`,
     );
   }
+}
+
+/**
+ * The forward's packed recurrent weights `op(Wh) [K, N]`: packed again on
+ * every chunk, unless the cache says the weights are unchanged since the
+ * last packing (`cache.packed.keepWh`).
+ *
+ * @param cache The layer's cache, which holds the packed copy.
+ * @param Wh The recurrent weights `[K, N]`.
+ * @param K Rows (H).
+ * @param N Columns (gates·H).
+ * @returns The packed matrix for `gemmPacked`.
+ */
+export function packedRecurrentWeights(
+  cache: CellCacheBase,
+  Wh: Vec,
+  K: number,
+  N: number,
+): PackedMatrix {
+  const { packed } = cache;
+  if (packed.keepWh && packed.wh !== null && packed.wh.source === Wh) return packed.wh;
+  return (packed.wh = kernels().packMatrix(Wh, K, N, false, packed.wh));
 }

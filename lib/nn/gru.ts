@@ -27,6 +27,7 @@ import {
   createCacheBase,
   fillNormal,
   type LayerInput,
+  packedRecurrentWeights,
   projectInput,
   projectInputBackward,
   type StepHook,
@@ -132,7 +133,7 @@ export function gruForward(
   const BH = B * H, G = 3 * H;
   projectInput(input, p.Wx!, p.b!, T * B, D, G, xg);
   hAll.set(state.h!.subarray(0, BH), 0);
-  const wh = (cache.packed.wh = k.packMatrix(p.Wh!, H, G, false, cache.packed.wh));
+  const wh = packedRecurrentWeights(cache, p.Wh!, H, G);
   for (let t = 0; t < T; t++) {
     const hPrev = hAll.subarray(t * BH, (t + 1) * BH);
     const hNext = hAll.subarray((t + 1) * BH, (t + 2) * BH);

@@ -32,6 +32,7 @@ import {
   createCacheBase,
   fillNormal,
   type LayerInput,
+  packedRecurrentWeights,
   projectInput,
   projectInputBackward,
   type StepHook,
@@ -132,7 +133,7 @@ export function lstmForward(
   projectInput(input, p.Wx!, p.b!, T * B, D, G, gates);
   hAll.set(state.h!.subarray(0, BH), 0);
   cAll.set(state.c!.subarray(0, BH), 0);
-  const wh = (cache.packed.wh = k.packMatrix(p.Wh!, H, G, false, cache.packed.wh));
+  const wh = packedRecurrentWeights(cache, p.Wh!, H, G);
   for (let t = 0; t < T; t++) {
     const gt = gates.subarray(t * B * G, (t + 1) * B * G);
     const hPrev = hAll.subarray(t * BH, (t + 1) * BH);

@@ -90,7 +90,17 @@ export interface ForwardOptions {
   /** Random source for dropout; dropout is off when omitted (evaluation). */
   dropoutRng?: Rng;
   /** Per-layer step hooks (recording, interventions). */
-  hooks?: readonly (StepHook | undefined)[];
+  hooks?: readonly (StepHook | undefined)[] | undefined;
+  /**
+   * The weights are those of the previous `forward` on this workspace:
+   * sampling, recording and evaluation run chunk after chunk on fixed
+   * weights, so the recurrent weights packed for the first chunk are reused
+   * instead of packed again (for a sample, one chunk is one character).
+   * Leave it unset whenever a weight may have changed since (a training
+   * step, an edit, a restored checkpoint): the products would use the old
+   * weights. @default false
+   */
+  weightsUnchanged?: boolean;
 }
 
 /**
@@ -348,6 +358,7 @@ export class CharRnn {
     for (let l = 0; l < L; l++) {
       ws.inputs[l] = input;
       const cache = ws.caches[l]!;
+      cache.packed.keepWh = opts.weightsUnchanged === true;
       this.cell.forward(
         this.layerParams[l]!,
         input,

@@ -24,6 +24,7 @@ import {
   createCacheBase,
   fillNormal,
   type LayerInput,
+  packedRecurrentWeights,
   projectInput,
   projectInputBackward,
   type StepHook,
@@ -111,7 +112,7 @@ export function rnnForward(
   const BH = B * H;
   projectInput(input, p.Wx!, p.b!, T * B, D, H, a);
   hAll.set(state.h!.subarray(0, BH), 0);
-  const wh = (cache.packed.wh = k.packMatrix(p.Wh!, H, H, false, cache.packed.wh));
+  const wh = packedRecurrentWeights(cache, p.Wh!, H, H);
   for (let t = 0; t < T; t++) {
     const at = a.subarray(t * BH, (t + 1) * BH);
     const hNext = hAll.subarray((t + 1) * BH, (t + 2) * BH);

@@ -46,7 +46,8 @@ export function evaluateLoss(
   let total = 0;
   for (let c = 0; c < chunks; c++) {
     const { ids: x, targets } = batcher.next();
-    total += model.forward(work, x, targets, state);
+    // Fixed weights during an evaluation: pack the recurrent weights once per call.
+    total += model.forward(work, x, targets, state, { weightsUnchanged: c > 0 });
   }
   return total / chunks;
 }

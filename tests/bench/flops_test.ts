@@ -80,6 +80,9 @@ Deno.test("parseBenchArgs() selects cases and rejects bad flags", () => {
     "record lstm-1x128 B1 T50",
     "record lstm-2x256 B1 T50",
     "record lstm-3x512 B1 T50",
+    "sample lstm-1x128 B1 T50",
+    "sample lstm-2x256 B1 T50",
+    "sample lstm-3x512 B1 T50",
   ]);
   const some = parseBenchArgs(["--quick", "--only", "lstm-2x256", "--mode", "record", "--json"]);
   assertStrictEquals(some.seconds, QUICK_SECONDS);
@@ -94,7 +97,7 @@ Deno.test("parseBenchArgs() selects cases and rejects bad flags", () => {
     [["--only", "lstm-9x9"], /^Cannot run "bench": --only "lstm-9x9" is not a benchmark model/],
     [["--quick", "--seconds", "1"], /--quick and --seconds both set the time per case/],
     [["--seconds", "0"], /--seconds must be > 0, got "0"$/],
-    [["--mode", "eval"], /--mode must be "train" or "record", got "eval"$/],
+    [["--mode", "eval"], /--mode must be "train", "record" or "sample", got "eval"$/],
     [["--only", "rnn-1x100", "--mode", "record"], /no case is both --only rnn-1x100/],
     [["--fast"], /Unknown option '--fast'/],
     [["--rounds", "2"], /--rounds and --python only apply with --pytorch/],

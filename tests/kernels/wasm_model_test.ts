@@ -1,4 +1,4 @@
-import { assertClose, assertEquals } from "../_assert.ts";
+import { assert, assertClose, assertEquals } from "../_assert.ts";
 import { jsKernels, kernels, setKernels } from "../../lib/kernels/mod.ts";
 import { createWasmKernels } from "../../lib/kernels/wasm.ts";
 import { CharRnn } from "../../lib/nn/model.ts";
@@ -72,3 +72,43 @@ Deno.test("with the wasm backend, stopping at step k and resuming equals an unin
     await Deno.remove(dirB, { recursive: true });
   }
 });
+
+for (const cell of ["rnn", "lstm", "gru"] as const) {
+  Deno.test(`with the wasm backend, a ${cell} forward reuses its packed recurrent weights only when told the weights are unchanged`, async () => {
+    const fast = await createWasmKernels({ threads: 1 });
+    const previous = kernels();
+    setKernels(fast);
+    try {
+      const model = new CharRnn({
+        cell,
+        vocabSize: 11,
+        hidden: 24,
+        layers: 2,
+        embed: 0,
+        dropout: 0,
+      });
+      model.init(new Rng(3));
+      const T = 6, ids = Int32Array.from({ length: T }, (_, i) => (i * 5) % 11);
+      const ws = model.createWorkspace(T, 1);
+      const logits = (weightsUnchanged: boolean) => {
+        model.forward(ws, ids, null, model.createState(1), { weightsUnchanged });
+        return Array.from(ws.logits);
+      };
+      const before = logits(false);
+      assertEquals(logits(true), before, "reused packing, same weights: same logits");
+      const wh = model.param("l1.Wh").data;
+      for (let i = 0; i < wh.length; i++) wh[i] = wh[i]! * 2;
+      // The flag promises unchanged weights: the old packing is used, so the
+      // edit is not seen. That is why only sampling, recording and evaluation set it.
+      assertEquals(logits(true), before, "the packing was reused");
+      const after = logits(false);
+      assert(after.some((v, i) => v !== before[i]), "without the flag the edit takes effect");
+      const fresh = model.createWorkspace(T, 1);
+      model.forward(fresh, ids, null, model.createState(1));
+      assertEquals(after, Array.from(fresh.logits));
+    } finally {
+      setKernels(previous);
+      fast.close();
+    }
+  });
+}

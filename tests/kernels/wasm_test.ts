@@ -37,6 +37,7 @@ for (const [threads, relaxed] of [[1, true], [2, true], [1, false]] as const) {
     try {
       const shapes: [number, number, number][] = [
         [1, 13, 7],
+        [3, 45, 17], // a few rows: B read in place, 32 + 8 + a partial 5 columns
         [5, 9, 11],
         [37, 29, 31],
         [64, 72, 40],

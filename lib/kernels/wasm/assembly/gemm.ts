@@ -264,3 +264,69 @@ export function gemm_prepacked(
     }
   }
 }
+
+/**
+ * Columns [j0, j1) of `C (+)= A·B` for a few rows of A [M, K] (batch 1 when
+ * sampling), B [K, N] row-major read in place: packing B would cost more than
+ * the product. Each row streams B once, 32 columns (eight accumulators) at a time.
+ */
+export function gemm_rows_direct(
+  M: i32, N: i32, K: i32, A: usize, B: usize, C: usize, acc: i32, j0: i32, j1: i32,
+): void {
+  const rs = <usize>N << 2, ks = <usize>K << 2;
+  const loadC = acc != 0;
+  for (let i = 0; i < M; i++) {
+    const a0 = A + <usize>i * ks, c0 = C + <usize>i * rs;
+    let j = j0;
+    for (; j + 32 <= j1; j += 32) {
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      let s4 = f32x4.splat(0), s5 = f32x4.splat(0), s6 = f32x4.splat(0), s7 = f32x4.splat(0);
+      let pb = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++) {
+        const a = v128.load32_splat(a0 + (<usize>k << 2));
+        s0 = madd(a, ld(pb), s0); s1 = madd(a, ld(pb + 16), s1);
+        s2 = madd(a, ld(pb + 32), s2); s3 = madd(a, ld(pb + 48), s3);
+        s4 = madd(a, ld(pb + 64), s4); s5 = madd(a, ld(pb + 80), s5);
+        s6 = madd(a, ld(pb + 96), s6); s7 = madd(a, ld(pb + 112), s7);
+        pb += rs;
+      }
+      const c = c0 + (<usize>j << 2);
+      storeTile(c, 0, 0, s0, s1, 8, loadC);
+      storeTile(c + 32, 0, 0, s2, s3, 8, loadC);
+      storeTile(c + 64, 0, 0, s4, s5, 8, loadC);
+      storeTile(c + 96, 0, 0, s6, s7, 8, loadC);
+    }
+    for (; j < j1; j += 8) {
+      const cols = min(8, j1 - j);
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+      let pb = B + (<usize>j << 2);
+      if (cols == 8) {
+        for (let k = 0; k < K; k++) {
+          const a = v128.load32_splat(a0 + (<usize>k << 2));
+          s0 = madd(a, ld(pb), s0); s1 = madd(a, ld(pb + 16), s1);
+          pb += rs;
+        }
+      } else {
+        // a partial panel: scalar columns, gathered into the two vectors
+        for (let q = 0; q < cols; q++) {
+          let s: f32 = 0;
+          let pq = pb + (<usize>q << 2);
+          for (let k = 0; k < K; k++) {
+            s += load<f32>(a0 + (<usize>k << 2)) * load<f32>(pq);
+            pq += rs;
+          }
+          switch (q) {
+            case 0: s0 = f32x4.replace_lane(s0, 0, s); break;
+            case 1: s0 = f32x4.replace_lane(s0, 1, s); break;
+            case 2: s0 = f32x4.replace_lane(s0, 2, s); break;
+            case 3: s0 = f32x4.replace_lane(s0, 3, s); break;
+            case 4: s1 = f32x4.replace_lane(s1, 0, s); break;
+            case 5: s1 = f32x4.replace_lane(s1, 1, s); break;
+            default: s1 = f32x4.replace_lane(s1, 2, s);
+          }
+        }
+      }
+      storeTile(c0 + (<usize>j << 2), 0, 0, s0, s1, cols, loadC);
+    }
+  }
+}
