@@ -19,6 +19,7 @@
 import type { FloatDtype, Kernels, Vec } from "./backend.ts";
 import { jsKernels } from "./js.ts";
 import { LateWorkerGuard } from "./late_worker.ts";
+import { callRange, type Kernel } from "./wasm/call.ts";
 
 /** Options of {@linkcode createWasmKernels}. */
 export interface WasmKernelsOptions {
@@ -481,17 +482,21 @@ async function startWorker(
   let seq = 0, stopped = false;
   // Runs jobs alone for a while when the worker keeps this thread waiting.
   const guard = new LateWorkerGuard();
+  // This thread's copy of a job's arguments (and its scratch pointer).
+  const mine = new Float64Array(argv.length + 1);
   return {
     run(fn, args, total, chunk, scratch) {
       const chunks = Math.ceil(total / chunk);
       if (chunks > MAX_CHUNKS) {
         throw new RangeError(`A job of ${chunks} chunks is more than ${MAX_CHUNKS}`);
       }
-      const f = ex[fn]!;
-      const head = scratch === null ? args : [...args, scratch];
+      const f = ex[fn]! as Kernel;
+      const n = args.length + (scratch === null ? 0 : 1);
+      mine.set(args);
+      if (scratch !== null) mine[args.length] = scratch;
       if (guard.solo(performance.now())) {
         // The worker kept this thread waiting: its core is busy elsewhere.
-        f(...head, 0, total);
+        callRange(f, mine, n, 0, total);
         return;
       }
       // Close the previous job's claims before rewriting its arguments.
@@ -517,7 +522,7 @@ async function startWorker(
         if (front >= (c & BACK_MASK)) break;
         if (Atomics.compareExchange(ctl, CLAIM, c, c + FRONT) !== c) continue;
         const from = front * chunk;
-        f(...head, from, Math.min(total, from + chunk));
+        callRange(f, mine, n, from, Math.min(total, from + chunk));
         Atomics.add(ctl, COMPLETED, 1);
         own++;
       }

@@ -14,6 +14,7 @@
  * @module
  */
 /// <reference lib="deno.worker" />
+import { callRange, type Kernel } from "./call.ts";
 
 // Slot layout and claim word shared with ../wasm.ts.
 const SEQ = 0,
@@ -29,14 +30,6 @@ const ARGS_AT = 256;
 const CLOSED = 1 << 30, BACK_MASK = (1 << 15) - 1;
 /** Empty polls of the job counter before the worker sleeps (tens of microseconds). */
 const SPIN = 20000;
-
-/** A job as read from the control block. */
-interface Job {
-  fn: (...a: number[]) => void;
-  head: number[];
-  total: number;
-  chunk: number;
-}
 
 self.onmessage = async (e: MessageEvent) => {
   const { module, memory, control, scratch, names } = e.data as {
@@ -54,19 +47,21 @@ self.onmessage = async (e: MessageEvent) => {
       },
     },
   });
-  const exports = instance.exports as Record<string, (...a: number[]) => void>;
+  const exports = instance.exports as Record<string, Kernel>;
   const fns = names.map((n) => exports[n]!);
   const ctl = new Int32Array(memory.buffer, control, ARGS_AT / 4);
   const argv = new Float64Array(memory.buffer, control + ARGS_AT, 480);
-  const readJob = (): Job => {
-    const head = Array.from(argv.subarray(0, Atomics.load(ctl, NARGS)));
-    if (Atomics.load(ctl, LOCAL) === 1) head.push(scratch);
-    return {
-      fn: fns[Atomics.load(ctl, FN)]!,
-      head,
-      total: Atomics.load(ctl, TOTAL),
-      chunk: Atomics.load(ctl, CHUNK),
-    };
+  // This thread's copy of the current job's arguments (plus its scratch
+  // pointer when the kernel takes one), refilled when a job starts.
+  const mine = new Float64Array(argv.length + 1);
+  let fn: Kernel = fns[0]!, nargs = 0, total = 0, chunk = 1;
+  const readJob = (): void => {
+    fn = fns[Atomics.load(ctl, FN)]!;
+    nargs = Atomics.load(ctl, NARGS);
+    mine.set(argv.subarray(0, nargs));
+    if (Atomics.load(ctl, LOCAL) === 1) mine[nargs++] = scratch;
+    total = Atomics.load(ctl, TOTAL);
+    chunk = Atomics.load(ctl, CHUNK);
   };
   // Read the counter before saying ready: the first job can be posted as soon
   // as "ready" arrives, and reading after would count it as already seen.
@@ -85,7 +80,7 @@ self.onmessage = async (e: MessageEvent) => {
     idle = 0;
     seen = seq;
     if (Atomics.load(ctl, STOP) === 1) return;
-    let job = readJob();
+    readJob();
     for (;;) {
       const c = Atomics.load(ctl, CLAIM);
       if (c & CLOSED) break;
@@ -95,10 +90,10 @@ self.onmessage = async (e: MessageEvent) => {
       const now = Atomics.load(ctl, SEQ);
       if (now !== seen) {
         seen = now;
-        job = readJob();
+        readJob();
       }
-      const from = (back - 1) * job.chunk;
-      job.fn(...job.head, from, Math.min(job.total, from + job.chunk));
+      const from = (back - 1) * chunk;
+      callRange(fn, mine, nargs, from, Math.min(total, from + chunk));
       Atomics.add(ctl, COMPLETED, 1);
       Atomics.notify(ctl, COMPLETED);
     }
