@@ -3,22 +3,26 @@
  * it holds a chunk of a job stalls the main thread for a scheduler slice
  * (milliseconds, against jobs of tens of microseconds), so on a machine whose
  * other core is busy two threads can be slower than one. The guard keeps
- * decaying sums of the time recent jobs took and of the time lost waiting for
- * the worker; when too much was lost, it says to run alone for a while, then
- * to try the worker again.
+ * sums of the time recent jobs took and of the time lost waiting for the
+ * worker, both fading with a time constant; when a large share was lost, it
+ * says to run alone for a while, then to try the worker again.
+ *
+ * A rare stall (a virtual CPU descheduled by its host for a millisecond now
+ * and then) is not worth giving up the second thread for; a steady one (a
+ * busy core) is.
  *
  * @module
  */
 
 /** Settings of a {@linkcode LateWorkerGuard}. */
 export interface LateWorkerOptions {
-  /** Factor each sum decays by per job (0.98: about the last 50 jobs count). @default 0.98 */
-  decay?: number;
-  /** Share of recent job time lost to waiting that triggers running alone. @default 0.2 */
+  /** Time constant of the fading sums, in milliseconds. @default 100 */
+  windowMs?: number;
+  /** Share of recent job time lost to waiting that triggers running alone. @default 0.25 */
   limit?: number;
   /** How long to run alone, in milliseconds. @default 250 */
   soloMs?: number;
-  /** Recent job time, in milliseconds, below which no decision is taken. @default 1 */
+  /** Recent job time, in milliseconds, below which no decision is taken. @default 10 */
   minSpentMs?: number;
 }
 
@@ -32,29 +36,30 @@ export interface LateWorkerOptions {
  * const guard = new LateWorkerGuard();
  * let now = 0;
  * for (let job = 0; job < 20; job++) {
- *   guard.observe(now, 0.05, 3, now + 3); // 0.05 ms of own work per chunk, then a 3 ms wait
- *   now += 3;
+ *   guard.observe(now, 0.5, 3, now + 4); // 0.5 ms of own work per chunk, then a 3 ms wait
+ *   now += 4;
  * }
  * console.log(guard.solo(now), guard.solo(now + 300)); // true false
  * ```
  */
 export class LateWorkerGuard {
-  readonly #decay: number;
+  readonly #windowMs: number;
   readonly #limit: number;
   readonly #soloMs: number;
   readonly #minSpentMs: number;
   #lost = 0;
   #spent = 0;
+  #last = -Infinity;
   #soloUntil = 0;
 
   /**
-   * @param opts Decay, limit and how long to run alone.
+   * @param opts Window, limit and how long to run alone.
    */
   constructor(opts: LateWorkerOptions = {}) {
-    this.#decay = opts.decay ?? 0.98;
-    this.#limit = opts.limit ?? 0.2;
+    this.#windowMs = opts.windowMs ?? 100;
+    this.#limit = opts.limit ?? 0.25;
     this.#soloMs = opts.soloMs ?? 250;
-    this.#minSpentMs = opts.minSpentMs ?? 1;
+    this.#minSpentMs = opts.minSpentMs ?? 10;
   }
 
   /**
@@ -80,8 +85,10 @@ export class LateWorkerGuard {
    * @param end When the job ended (ms).
    */
   observe(started: number, perChunk: number, waited: number, end: number): void {
-    this.#lost = this.#lost * this.#decay + Math.max(0, waited - 2 * perChunk);
-    this.#spent = this.#spent * this.#decay + (end - started);
+    const fade = Math.exp(-Math.max(0, end - this.#last) / this.#windowMs);
+    this.#last = end;
+    this.#lost = this.#lost * fade + Math.max(0, waited - 2 * perChunk);
+    this.#spent = this.#spent * fade + (end - started);
     if (this.#spent > this.#minSpentMs && this.#lost > this.#limit * this.#spent) {
       this.#soloUntil = end + this.#soloMs;
     }

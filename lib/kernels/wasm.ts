@@ -195,8 +195,6 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
   // Packing buffers of the blocked GEMM, one per thread.
   const packFloats = Number(ex.packed_scratch_floats!());
   const scratch1 = heap.reserve(4 * packFloats), scratch2 = heap.reserve(4 * packFloats);
-  // The left-hand rows of gemmPacked, packed once per product (grows as needed).
-  let rowsScratchFloats = 0, rowsScratch = 0;
   let scratchInts = 4096;
   const threads = opts.threads ?? (navigator.hardwareConcurrency >= 2 ? 2 : 1);
   let pool = threads === 2 ? await startWorker(module, memory, ex, control, scratch2) : null;
@@ -292,19 +290,12 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     gemmPacked(M, A, B, C, accumulate) {
       if (!B.data || !ours(A, C)) return jsKernels.gemmPacked(M, A, B, C, accumulate);
       const { N, K } = B;
-      // A is packed once here, then both threads claim panels of columns.
-      const rowsFloats = Math.floor(M / TILE_ROWS) * TILE_ROWS * K;
-      if (rowsFloats > rowsScratchFloats) {
-        rowsScratchFloats = rowsFloats;
-        rowsScratch = heap.reserve(4 * rowsFloats);
-      }
-      if (rowsFloats > 0) ex.pack_rows!(A.byteOffset, M, K, rowsScratch);
+      // Both threads claim panels of columns; A is read in place.
       const args = [
         M,
         N,
         K,
         A.byteOffset,
-        rowsScratch,
         B.data.byteOffset,
         C.byteOffset,
         accumulate ? 1 : 0,

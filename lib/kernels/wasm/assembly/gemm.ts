@@ -5,8 +5,8 @@
 //
 //   gemm_packed:   C[M,N] (+)= op(A) · op(B), any strides, both packed on the fly
 //   pack_panels:   packs a right-hand op(B) once (recurrent weights)
-//   pack_rows:     packs the left-hand A once for the products below
-//   gemm_prepacked: C (+)= A · op(B) over a range of column panels, op(B) and A prepacked
+//   gemm_prepacked: C (+)= A · op(B) over a range of column panels, op(B) prepacked
+//   gemm_rows_direct: C (+)= A · B for a few rows, B read in place
 //
 // The register tile is 6 rows × 8 columns: twelve f32x4 accumulators, two
 // loads of B and six broadcasts of A per k. On x64 V8 has sixteen vector
@@ -115,13 +115,6 @@ export function pack_panels(B: usize, K: i32, N: i32, sbk: i32, sbj: i32, dst: u
   }
 }
 
-/**
- * Packs the first ⌊M/6⌋·6 rows of A [M, K] (row-major) into 6-row panels
- * over the whole inner dimension, dst[(p·K + k)·6 + q], for gemm_prepacked.
- */
-export function pack_rows(A: usize, M: i32, K: i32, dst: usize): void {
-  packA(dst, A, K, 1, 0, (M / MR) * MR, 0, K);
-}
 
 // ------------------------------------------------------------- micro-kernel
 
@@ -184,6 +177,44 @@ export function pack_rows(A: usize, M: i32, K: i32, dst: usize): void {
   if (rows > 5) storeTile(C, rs, 5, c50, c51, cols, loadC);
 }
 
+// As micro6x8, with the six rows of A read in place (row stride `ks` bytes)
+// instead of from a packed panel: for the per-step products, whose A (the
+// previous hidden state) changes every step and is read once per panel.
+@inline function micro6x8Rows(pa: usize, ks: usize, pb: usize, kb: i32, C: usize, N: i32, cols: i32, loadC: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  const end = pb + (<usize>kb << 5);
+  const ks2 = ks << 1, ks3 = ks * 3, ks4 = ks << 2, ks5 = ks * 5;
+  while (pb < end) {
+    const b0 = ld(pb), b1 = ld(pb + 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa + ks);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa + ks2);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa + ks3);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    a = v128.load32_splat(pa + ks4);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    a = v128.load32_splat(pa + ks5);
+    c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
+    pa += 4;
+    pb += 32;
+  }
+  const rs = <usize>N << 2;
+  storeTile(C, rs, 0, c00, c01, cols, loadC);
+  storeTile(C, rs, 1, c10, c11, cols, loadC);
+  storeTile(C, rs, 2, c20, c21, cols, loadC);
+  storeTile(C, rs, 3, c30, c31, cols, loadC);
+  storeTile(C, rs, 4, c40, c41, cols, loadC);
+  storeTile(C, rs, 5, c50, c51, cols, loadC);
+}
+
 // C[row, 0..cols] (+)= a row of A read in place (K floats) · panel of B (K × 8).
 @inline function rowTimesPanel(pa: usize, pb: usize, K: i32, C: usize, cols: i32, loadC: bool): void {
   const end = pb + (<usize>K << 5);
@@ -241,14 +272,14 @@ export function gemm_packed(
 }
 
 /**
- * The 8-column panels [p0, p1) of `C (+)= A·op(B)`, A [M, K] row-major with
- * its first ⌊M/6⌋·6 rows packed by pack_rows at `PA`, op(B) packed by
+ * The 8-column panels [p0, p1) of `C (+)= A·op(B)`, A [M, K] row-major read
+ * in place (six rows at a time), op(B) packed by
  * pack_panels at `P`. Each panel of B is read once and stays in cache while
  * every row of A passes it; leftover rows (and batch 1) read A in place.
  * Two threads split a product by panels, so a batch of one row splits too.
  */
 export function gemm_prepacked(
-  M: i32, N: i32, K: i32, A: usize, PA: usize, P: usize, C: usize, acc: i32, p0: i32, p1: i32,
+  M: i32, N: i32, K: i32, A: usize, P: usize, C: usize, acc: i32, p0: i32, p1: i32,
 ): void {
   const rs = <usize>N << 2, ks = <usize>K << 2;
   const loadC = acc != 0;
@@ -257,7 +288,7 @@ export function gemm_prepacked(
     const j0 = p << 3, cols = min(8, N - j0);
     const pb = P + (<usize>(j0 * K) << 2);
     for (let i = 0; i < full; i += MR) {
-      micro6x8(PA + <usize>i * ks, pb, K, C + <usize>i * rs + (<usize>j0 << 2), N, MR, cols, loadC);
+      micro6x8Rows(A + <usize>i * ks, ks, pb, K, C + <usize>i * rs + (<usize>j0 << 2), N, cols, loadC);
     }
     for (let i = full; i < M; i++) {
       rowTimesPanel(A + <usize>i * ks, pb, K, C + <usize>i * rs + (<usize>j0 << 2), cols, loadC);
