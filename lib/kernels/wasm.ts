@@ -48,7 +48,7 @@ const TILE_ROWS = 6;
 /** Products of at most this many rows read B in place instead of packing it. */
 const SMALL_M = 4;
 /** Most rows of C per claimed block of gemm_packed (`MC` there). */
-const GEMM_ROW_BLOCK = 120;
+const GEMM_ROW_BLOCK = 240;
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB of address space, reserved lazily
