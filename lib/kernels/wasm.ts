@@ -20,6 +20,17 @@ import type { FloatDtype, Kernels, Vec } from "./backend.ts";
 import { jsKernels } from "./js.ts";
 import { LateWorkerGuard } from "./late_worker.ts";
 import { callRange, type Kernel } from "./wasm/call.ts";
+import {
+  ARGS_AT,
+  BACK_MASK,
+  CLOSED,
+  CONTROL_BYTES,
+  FRONT,
+  MAX_CHUNKS,
+  SLOT,
+} from "./wasm/control.ts";
+
+const { SEQ, STOP, FN, NARGS, CLAIM, TOTAL, CHUNK, COMPLETED, LOCAL } = SLOT;
 
 /** Options of {@linkcode createWasmKernels}. */
 export interface WasmKernelsOptions {
@@ -52,25 +63,6 @@ const GEMM_ROW_BLOCK = 240;
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB of address space, reserved lazily
-const CONTROL_BYTES = 4096;
-// Control block: Int32 slots, then Float64 arguments from byte ARGS_AT.
-// The slot layout and the claim word are shared with wasm/worker.ts.
-const SEQ = 0,
-  STOP = 1,
-  FN = 2,
-  NARGS = 3,
-  CLAIM = 4,
-  TOTAL = 5,
-  CHUNK = 6,
-  COMPLETED = 7,
-  LOCAL = 8;
-const ARGS_AT = 256;
-// The claim word holds the next chunk from the front (bits 15–29, this
-// thread's end) and one past the last unclaimed chunk (bits 0–14, the
-// worker's end), or CLOSED while a job is being written.
-const CLOSED = 1 << 30, FRONT = 1 << 15, BACK_MASK = FRONT - 1;
-/** Most chunks in one job (what 15 bits count). */
-const MAX_CHUNKS = BACK_MASK;
 
 /** Bump allocator over the shared memory, with exact-size reuse of freed blocks. */
 class Heap {

@@ -16,18 +16,9 @@
 /// <reference lib="deno.worker" />
 import { callRange, type Kernel } from "./call.ts";
 
-// Slot layout and claim word shared with ../wasm.ts.
-const SEQ = 0,
-  STOP = 1,
-  FN = 2,
-  NARGS = 3,
-  CLAIM = 4,
-  TOTAL = 5,
-  CHUNK = 6,
-  COMPLETED = 7,
-  LOCAL = 8;
-const ARGS_AT = 256;
-const CLOSED = 1 << 30, BACK_MASK = (1 << 15) - 1;
+import { ARGS_AT, BACK_MASK, CLOSED, SLOT } from "./control.ts";
+
+const { SEQ, STOP, FN, NARGS, CLAIM, TOTAL, CHUNK, COMPLETED, LOCAL } = SLOT;
 /** Empty polls of the job counter before the worker sleeps (tens of microseconds). */
 const SPIN = 20000;
 

@@ -1,0 +1,40 @@
+/**
+ * The control block the two kernel threads share, reserved in the shared
+ * WebAssembly memory: Int32 slots, then the current job's arguments as
+ * Float64 from byte {@linkcode ARGS_AT}. Both `../wasm.ts` (the main thread)
+ * and `worker.ts` read this layout from here.
+ *
+ * @module
+ */
+
+/** Bytes of the control block. */
+export const CONTROL_BYTES = 4096;
+
+/** Int32 slots: job counter, stop flag, export index, argument count, claim word, range, chunk, chunks done, scratch flag. */
+export const SLOT = Object.freeze({
+  SEQ: 0,
+  STOP: 1,
+  FN: 2,
+  NARGS: 3,
+  CLAIM: 4,
+  TOTAL: 5,
+  CHUNK: 6,
+  COMPLETED: 7,
+  LOCAL: 8,
+});
+
+/** Where the Float64 arguments start, in bytes. */
+export const ARGS_AT = 256;
+
+/**
+ * The claim word holds the next chunk from the front (bits 15–29, the main
+ * thread's end) and one past the last unclaimed chunk (bits 0–14, the
+ * worker's end), or CLOSED while a job is being written.
+ */
+export const CLOSED = 1 << 30;
+/** One chunk claimed from the front. */
+export const FRONT = 1 << 15;
+/** The back end's bits of the claim word. */
+export const BACK_MASK = FRONT - 1;
+/** Most chunks in one job (what 15 bits count). */
+export const MAX_CHUNKS = BACK_MASK;
