@@ -147,8 +147,14 @@ export function pack_panels(B: usize, K: i32, N: i32, sbk: i32, sbj: i32, dst: u
   }
 }
 
-// C[0..rows, 0..cols] (+)= panel of A (kb × 6) · panel of B (kb × 8)
-@inline function micro6x8(pa: usize, pb: usize, kb: i32, C: usize, N: i32, rows: i32, cols: i32, loadC: bool): void {
+// C[0..rows, 0..cols] (+)= six rows of A over kb · panel of B (kb × 8).
+// Row r of A at step k is at pa + r·rowStep + k·kStep bytes: a packed panel
+// (rowStep 4, kStep 24) or rows read in place (rowStep = K·4, kStep 4). It
+// is inlined with those constants, so the packed loop keeps its immediate
+// offsets.
+@inline function micro6x8(
+  pa: usize, rowStep: usize, kStep: usize, pb: usize, kb: i32, C: usize, N: i32, rows: i32, cols: i32, loadC: bool,
+): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -156,21 +162,22 @@ export function pack_panels(B: usize, K: i32, N: i32, sbk: i32, sbj: i32, dst: u
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
   let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
   const end = pb + (<usize>kb << 5);
+  const r2 = rowStep * 2, r3 = rowStep * 3, r4 = rowStep * 4, r5 = rowStep * 5;
   while (pb < end) {
     const b0 = ld(pb), b1 = ld(pb + 16);
     let a = v128.load32_splat(pa);
     c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa + 4);
+    a = v128.load32_splat(pa + rowStep);
     c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa + 8);
+    a = v128.load32_splat(pa + r2);
     c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa + 12);
+    a = v128.load32_splat(pa + r3);
     c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    a = v128.load32_splat(pa + 16);
+    a = v128.load32_splat(pa + r4);
     c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
-    a = v128.load32_splat(pa + 20);
+    a = v128.load32_splat(pa + r5);
     c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
-    pa += 24;
+    pa += kStep;
     pb += 32;
   }
   const rs = <usize>N << 2;
@@ -180,44 +187,6 @@ export function pack_panels(B: usize, K: i32, N: i32, sbk: i32, sbj: i32, dst: u
   if (rows > 3) storeTile(C, rs, 3, c30, c31, cols, loadC);
   if (rows > 4) storeTile(C, rs, 4, c40, c41, cols, loadC);
   if (rows > 5) storeTile(C, rs, 5, c50, c51, cols, loadC);
-}
-
-// As micro6x8, with the six rows of A read in place (row stride `ks` bytes)
-// instead of from a packed panel: for the per-step products, whose A (the
-// previous hidden state) changes every step and is read once per panel.
-@inline function micro6x8Rows(pa: usize, ks: usize, pb: usize, kb: i32, C: usize, N: i32, cols: i32, loadC: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
-  const end = pb + (<usize>kb << 5);
-  const ks2 = ks << 1, ks3 = ks * 3, ks4 = ks << 2, ks5 = ks * 5;
-  while (pb < end) {
-    const b0 = ld(pb), b1 = ld(pb + 16);
-    let a = v128.load32_splat(pa);
-    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa + ks);
-    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa + ks2);
-    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa + ks3);
-    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    a = v128.load32_splat(pa + ks4);
-    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
-    a = v128.load32_splat(pa + ks5);
-    c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
-    pa += 4;
-    pb += 32;
-  }
-  const rs = <usize>N << 2;
-  storeTile(C, rs, 0, c00, c01, cols, loadC);
-  storeTile(C, rs, 1, c10, c11, cols, loadC);
-  storeTile(C, rs, 2, c20, c21, cols, loadC);
-  storeTile(C, rs, 3, c30, c31, cols, loadC);
-  storeTile(C, rs, 4, c40, c41, cols, loadC);
-  storeTile(C, rs, 5, c50, c51, cols, loadC);
 }
 
 // C[row, 0..cols] (+)= a row of A read in place (K floats) · panel of B (K × 8).
@@ -267,7 +236,7 @@ export function gemm_packed(
         packB(pb, B, sbk, sbj, j0, cols, k0, kb);
         for (let r0 = 0; r0 < mb; r0 += MR) {
           micro6x8(
-            pa + (<usize>(r0 * kb) << 2), pb, kb,
+            pa + (<usize>(r0 * kb) << 2), 4, 24, pb, kb,
             C + (<usize>((m0 + r0) * N + j0) << 2), N, min(MR, mb - r0), cols, loadC,
           );
         }
@@ -293,7 +262,7 @@ export function gemm_prepacked(
     const j0 = p << 3, cols = min(8, N - j0);
     const pb = P + (<usize>(j0 * K) << 2);
     for (let i = 0; i < full; i += MR) {
-      micro6x8Rows(A + <usize>i * ks, ks, pb, K, C + <usize>i * rs + (<usize>j0 << 2), N, cols, loadC);
+      micro6x8(A + <usize>i * ks, ks, 4, pb, K, C + <usize>i * rs + (<usize>j0 << 2), N, MR, cols, loadC);
     }
     for (let i = full; i < M; i++) {
       rowTimesPanel(A + <usize>i * ks, pb, K, C + <usize>i * rs + (<usize>j0 << 2), cols, loadC);
