@@ -1,5 +1,11 @@
-import { assert, assertClose, assertEquals } from "../_assert.ts";
-import { jsKernels, kernels, setKernels } from "../../lib/kernels/mod.ts";
+import { assert, assertClose, assertEquals, assertStrictEquals } from "../_assert.ts";
+import {
+  isWasmKernels,
+  jsKernels,
+  kernels,
+  setKernels,
+  withKernels,
+} from "../../lib/kernels/mod.ts";
 import { createWasmKernels } from "../../lib/kernels/wasm.ts";
 import { CharRnn } from "../../lib/nn/model.ts";
 import { Rng } from "../../lib/sample/rng.ts";
@@ -112,3 +118,28 @@ for (const cell of ["rnn", "lstm", "gru"] as const) {
     }
   });
 }
+
+Deno.test("withKernels('wasm') reuses a WebAssembly backend already selected, so a model trained in it samples on it", async () => {
+  const fast = await createWasmKernels({ threads: 2 });
+  const previous = kernels();
+  setKernels(fast);
+  try {
+    assert(isWasmKernels(fast) && !isWasmKernels(jsKernels));
+    const inside = await withKernels("wasm", 2, () => Promise.resolve(kernels()));
+    assertStrictEquals(inside, fast);
+    const { model } = await train({
+      data: { name: "dickens", text: TEXT },
+      config: { hidden: 16, batch: 4, seq: 8, steps: 3, evalEvery: 3, sampleEvery: 0, minutes: 0 },
+      save: false,
+    });
+    assertStrictEquals(kernels(), fast, "restored");
+    // The weights live in the shared WebAssembly memory (the reference allocates plain arrays).
+    assert(model.params.every((p) => p.data.buffer instanceof SharedArrayBuffer));
+    // A different thread count gets a backend of its own, closed afterwards.
+    const other = await withKernels("wasm", 1, () => Promise.resolve(kernels()));
+    assert(other !== fast && isWasmKernels(other) && other.threads === 1);
+  } finally {
+    setKernels(previous);
+    fast.close();
+  }
+});
