@@ -259,8 +259,8 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
         const worth = M * N * K >= 131072;
         return parallel("gemm_rows_direct", args, N, chunkOf(N, 8, 32), worth);
       }
-      // op(A)·B goes through the packed kernel (contiguous panels, no
-      // cache-set aliasing); A·Bᵀ is dot products of rows, read in place.
+      // Everything else goes through the packed kernel (contiguous panels,
+      // no cache-set aliasing); for A·Bᵀ the packing transposes 4×4 blocks.
       const [sai, sak] = transA ? [1, M] : [K, 1];
       const [sbk, sbj] = transB ? [1, K] : [N, 1];
       const args = [M, N, K, A.byteOffset, sai, sak, B.byteOffset, sbk, sbj, C.byteOffset, acc];
@@ -509,12 +509,13 @@ async function startWorker(
         Atomics.add(ctl, COMPLETED, 1);
         own++;
       }
-      if (Atomics.load(ctl, COMPLETED) === chunks) return;
       // Wait for the chunks the worker claimed: spin (they are short), then sleep.
       const waitFrom = performance.now();
       for (let spin = 0; Atomics.load(ctl, COMPLETED) !== chunks; spin++) {
         if (spin > 2000) Atomics.wait(ctl, COMPLETED, Atomics.load(ctl, COMPLETED), 1);
       }
+      // Every job counts, the ones without a wait too: the guard weighs the
+      // time lost against all the time spent.
       const end = performance.now();
       guard.observe(started, own > 0 ? (waitFrom - started) / own : 0, end - waitFrom, end);
     },
