@@ -28,7 +28,7 @@ import { CELLS } from "../lib/nn/cells.ts";
 import { type CharRnn, createModel, type ModelConfig } from "../lib/nn/model.ts";
 import { zeroGrads } from "../lib/nn/params.ts";
 import { clipGradNorm, createOptimizer } from "../lib/optim/mod.ts";
-import { Rng } from "../lib/sample/rng.ts";
+import { Rng } from "../lib/util/rng.ts";
 import { drawFromLogits } from "../lib/sample/sample.ts";
 
 /** What a case measures. */

@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { Rng } from "../sample/rng.ts";
+import { Rng } from "../util/rng.ts";
 
 /** Options of {@linkcode generateSynthetic}. */
 export interface SyntheticOptions {

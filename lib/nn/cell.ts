@@ -9,7 +9,7 @@
  */
 import type { FloatDtype, PackedMatrix, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
-import type { Rng } from "../sample/rng.ts";
+import type { Rng } from "../util/rng.ts";
 
 /** Recurrent cell types. */
 export type CellKind = "rnn" | "lstm" | "gru";

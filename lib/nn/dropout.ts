@@ -6,7 +6,7 @@
  */
 import type { Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
-import type { Rng } from "../sample/rng.ts";
+import type { Rng } from "../util/rng.ts";
 
 /**
  * Draws a fresh mask (`0` or `1/(1−p)`) and applies it: `y = x ⊙ mask`.

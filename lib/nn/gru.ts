@@ -17,7 +17,7 @@
  */
 import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
-import type { Rng } from "../sample/rng.ts";
+import type { Rng } from "../util/rng.ts";
 import {
   type CellCacheBase,
   type CellParams,

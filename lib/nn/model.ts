@@ -16,7 +16,7 @@
  */
 import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
-import { Rng } from "../sample/rng.ts";
+import { Rng } from "../util/rng.ts";
 import type {
   CellCacheBase,
   CellKind,
@@ -143,7 +143,7 @@ export function validateModelConfig(c: ModelConfig): void {
  * @example Train one step on a tiny chunk
  * ```ts
  * import { CharRnn } from "./model.ts";
- * import { Rng } from "../sample/rng.ts";
+ * import { Rng } from "../util/rng.ts";
  * const model = new CharRnn({ cell: "lstm", vocabSize: 4, hidden: 8, layers: 1, embed: 0, dropout: 0 });
  * model.init(new Rng(1));
  * const ws = model.createWorkspace(3, 1);

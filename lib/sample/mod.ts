@@ -16,5 +16,5 @@
  *
  * @module
  */
-export * from "./rng.ts";
+export { Rng } from "../util/rng.ts";
 export * from "./sample.ts";

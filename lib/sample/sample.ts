@@ -11,7 +11,7 @@ import { CellscopeError } from "../errors.ts";
 import type { Vec } from "../kernels/backend.ts";
 import type { StepHook } from "../nn/cell.ts";
 import type { CharRnn, ModelState } from "../nn/model.ts";
-import { Rng } from "./rng.ts";
+import { Rng } from "../util/rng.ts";
 
 /** Options of {@linkcode sampleText}. */
 export interface SampleOptions {

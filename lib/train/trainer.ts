@@ -21,7 +21,7 @@ import { withKernels } from "../kernels/select.ts";
 import { CharRnn, type ModelState } from "../nn/model.ts";
 import { zeroGrads } from "../nn/params.ts";
 import { clipGradNorm, clipGradValue, createOptimizer } from "../optim/mod.ts";
-import { Rng } from "../sample/rng.ts";
+import { Rng } from "../util/rng.ts";
 import { sampleText } from "../sample/sample.ts";
 import {
   ARCHITECTURE_KEYS,

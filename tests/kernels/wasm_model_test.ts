@@ -8,7 +8,7 @@ import {
 } from "../../lib/kernels/mod.ts";
 import { createWasmKernels } from "../../lib/kernels/wasm.ts";
 import { CharRnn } from "../../lib/nn/model.ts";
-import { Rng } from "../../lib/sample/rng.ts";
+import { Rng } from "../../lib/util/rng.ts";
 import { train } from "../../lib/train/trainer.ts";
 
 const TEXT = 'It was the best of times, it was the worst of times; "quoted" (nested [deep])\n'

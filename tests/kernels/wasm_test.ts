@@ -2,7 +2,7 @@ import { assertClose, assertEquals } from "../_assert.ts";
 import { jsKernels } from "../../lib/kernels/js.ts";
 import { createWasmKernels, type WasmKernels } from "../../lib/kernels/wasm.ts";
 import type { Kernels, Vec } from "../../lib/kernels/backend.ts";
-import { Rng } from "../../lib/sample/rng.ts";
+import { Rng } from "../../lib/util/rng.ts";
 
 /** The normwise tolerance of the issue: max|fast − ref| ≤ 1e-5 · max|ref|. */
 const TOL = 1e-5;

@@ -2,7 +2,7 @@ import { assertClose, gradCheck } from "../_assert.ts";
 import { jsKernels, setKernels, sigmoid, type Vec } from "../../lib/kernels/mod.ts";
 import type { CellParams, CellSpec, CellState, LayerInput } from "../../lib/nn/cell.ts";
 import { CELLS } from "../../lib/nn/cells.ts";
-import { Rng } from "../../lib/sample/rng.ts";
+import { Rng } from "../../lib/util/rng.ts";
 
 setKernels(jsKernels);
 

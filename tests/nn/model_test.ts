@@ -1,6 +1,6 @@
 import { assert, assertClose, assertEquals, assertThrows, gradCheck } from "../_assert.ts";
 import { CharRnn, type ModelConfig, type ModelState } from "../../lib/nn/model.ts";
-import { Rng } from "../../lib/sample/rng.ts";
+import { Rng } from "../../lib/util/rng.ts";
 
 const T = 3, B = 2, V = 6;
 const ids = Int32Array.from({ length: T * B }, (_, k) => (k * 5 + 1) % V);
