@@ -7,10 +7,30 @@
  * carries information over long spans.
  *
  * Both thresholds are strict: a value exactly at 0.1 or 0.9 counts as
- * neither. NaN values count as neither.
+ * neither. NaN values count as neither. Which signals are measured comes from
+ * the cells' signal tables: the sigmoid gates ({@linkcode isSaturationSignal}).
  *
  * @module
  */
+import { signalInfo } from "../nn/signals.ts";
+
+/**
+ * Whether a signal is one whose saturation is measured: a sigmoid gate in
+ * its cell's signal table (`i`, `f`, `o` of an LSTM; `r`, `z` of a GRU),
+ * as Karpathy et al. plot. Tanh gates and states are not.
+ *
+ * @param name A signal name (`"l1.f"`, `"control.l1.f"`) or a short name (`"f"`).
+ * @returns True for sigmoid gates.
+ *
+ * @example
+ * ```ts
+ * import { isSaturationSignal } from "./saturation.ts";
+ * console.log(["l0.f", "l0.g", "l0.c", "control.l1.z"].map(isSaturationSignal)); // [ true, false, false, true ]
+ * ```
+ */
+export function isSaturationSignal(name: string): boolean {
+  return signalInfo(name)?.kind === "sigmoid";
+}
 
 /** Per-unit saturation fractions of one gate signal. */
 export interface GateSaturation {

@@ -3,7 +3,9 @@
  * token ids, so a one-hot first layer is a row gather rather than a matrix
  * product), the input projection done for all T·B rows in one GEMM, its
  * backward, the per-step hook used by recording and interventions, and the
- * {@linkcode CellSpec} table entry the model uses to drive any cell.
+ * {@linkcode CellSpec} table entry the model uses to drive any cell, with
+ * the cell's signal table ({@linkcode CellSignal}: each state and gate with
+ * its kind) that `signals.ts` reads, clamps and adds to.
  *
  * @module
  */
@@ -42,6 +44,28 @@ export type StepHook = (
   values: Readonly<Record<string, Vec>>,
 ) => void;
 
+/**
+ * What a per-unit signal is: a state carried from step to step (`h`, `c`),
+ * a gate after the sigmoid (`i`, `f`, `o`, `r`, `z`, in [0, 1]), or a gate
+ * after the tanh (`g`, `n`, in [−1, 1]).
+ */
+export type SignalKind = "state" | "sigmoid" | "tanh";
+
+/** One row of a cell's signal table. */
+export interface CellSignal {
+  /** Short name, recorded as `l{layer}.{name}`, e.g. `"c"` or `"f"`. */
+  readonly name: string;
+  /** State, sigmoid gate or tanh gate. */
+  readonly kind: SignalKind;
+  /**
+   * The interval the values lie in: `[0, 1]` for sigmoid gates, `[−1, 1]`
+   * for tanh gates and tanh-bounded states, `[−∞, ∞]` for the LSTM's `c`.
+   */
+  readonly bounds: readonly [lo: number, hi: number];
+  /** What it is, in a few words, e.g. `"forget gate"`. */
+  readonly description: string;
+}
+
 /** What every cell cache has, beside its cell-specific buffers. */
 export interface CellCacheBase {
   /** Steps in the chunk. */
@@ -78,6 +102,11 @@ export interface CellSpec<C extends CellCacheBase = CellCacheBase> {
   readonly stateNames: readonly string[];
   /** Gate names in packed order, e.g. `["i", "f", "g", "o"]`. */
   readonly gateNames: readonly string[];
+  /**
+   * The signal table: every state (in `stateNames` order), then every gate
+   * (in `gateNames` order), with its kind, bounds and description.
+   */
+  readonly signals: readonly CellSignal[];
   /** Parameter shapes for input width D and hidden size H. */
   paramShapes(D: number, H: number): Record<string, number[]>;
   /** Initialises parameters in place. */
@@ -100,8 +129,53 @@ export interface CellSpec<C extends CellCacheBase = CellCacheBase> {
     dhOut: Vec,
     grads: CellParams,
   ): void;
-  /** Views of step t's recorded signals (states and gates), `[B, H]` each. */
+  /**
+   * Views of step t's values as a step hook gets them: each state `[B, H]`
+   * and, for a gated cell, `gates [B, G·H]` after activation.
+   */
   stepSignals(cache: C, t: number): Record<string, Vec>;
+  /**
+   * Inside a step hook, sets unit j of state `name` in stream b to `value`
+   * and updates what the step derives from that state, so the step's outputs
+   * agree with it (LSTM: setting `c` also sets `h = o ⊙ tanh(value)`).
+   *
+   * @param values The step's values (see `stepSignals`).
+   * @param name A state name of this cell.
+   * @param b Stream.
+   * @param j Unit.
+   * @param value The new value.
+   * @param H Hidden size.
+   */
+  setState(
+    values: Readonly<Record<string, Vec>>,
+    name: string,
+    b: number,
+    j: number,
+    value: number,
+    H: number,
+  ): void;
+}
+
+/**
+ * The plain `setState` of a cell whose states feed nothing else within the
+ * step (vanilla RNN, GRU): writes the value.
+ *
+ * @param values The step's values.
+ * @param name State name.
+ * @param b Stream.
+ * @param j Unit.
+ * @param value The new value.
+ * @param H Hidden size.
+ */
+export function writeStateUnit(
+  values: Readonly<Record<string, Vec>>,
+  name: string,
+  b: number,
+  j: number,
+  value: number,
+  H: number,
+): void {
+  values[name]![b * H + j] = value;
 }
 
 /**

@@ -31,6 +31,7 @@ import {
   projectInput,
   projectInputBackward,
   type StepHook,
+  writeStateUnit,
 } from "./cell.ts";
 
 /** GRU parameters. */
@@ -218,6 +219,12 @@ export const GRU: CellSpec<GruCache> = {
   gateCount: 3,
   stateNames: ["h"],
   gateNames: ["r", "z", "n"],
+  signals: [
+    { name: "h", kind: "state", bounds: [-1, 1], description: "hidden state" },
+    { name: "r", kind: "sigmoid", bounds: [0, 1], description: "reset gate" },
+    { name: "z", kind: "sigmoid", bounds: [0, 1], description: "update gate" },
+    { name: "n", kind: "tanh", bounds: [-1, 1], description: "candidate state" },
+  ],
   paramShapes: (D, H) => ({
     Wx: [D, 3 * H],
     Wh: [H, 3 * H],
@@ -235,4 +242,5 @@ export const GRU: CellSpec<GruCache> = {
       gates: cache.gates.subarray(t * 3 * BH, (t + 1) * 3 * BH),
     };
   },
+  setState: writeStateUnit,
 };

@@ -231,6 +231,14 @@ export const LSTM: CellSpec<LstmCache> = {
   gateCount: 4,
   stateNames: ["h", "c"],
   gateNames: ["i", "f", "g", "o"],
+  signals: [
+    { name: "h", kind: "state", bounds: [-1, 1], description: "hidden state" },
+    { name: "c", kind: "state", bounds: [-Infinity, Infinity], description: "cell state" },
+    { name: "i", kind: "sigmoid", bounds: [0, 1], description: "input gate" },
+    { name: "f", kind: "sigmoid", bounds: [0, 1], description: "forget gate" },
+    { name: "g", kind: "tanh", bounds: [-1, 1], description: "candidate cell input" },
+    { name: "o", kind: "sigmoid", bounds: [0, 1], description: "output gate" },
+  ],
   paramShapes: (D, H) => ({ Wx: [D, 4 * H], Wh: [H, 4 * H], b: [4 * H] }),
   init: initLstm,
   createCache: createLstmCache,
@@ -244,5 +252,12 @@ export const LSTM: CellSpec<LstmCache> = {
       c: cache.cAll.subarray((t + 1) * BH, (t + 2) * BH),
       gates: cache.gates.subarray(t * 4 * BH, (t + 1) * 4 * BH),
     };
+  },
+  setState(values, name, b, j, value, H) {
+    values[name]![b * H + j] = value;
+    if (name === "c") {
+      // h = o ⊙ tanh(c), as if the step had produced this c; o is gate block 3.
+      values.h![b * H + j] = values.gates![b * 4 * H + 3 * H + j]! * Math.tanh(value);
+    }
   },
 };

@@ -19,6 +19,7 @@
  */
 export * from "./cell.ts";
 export { CELLS } from "./cells.ts";
+export * from "./signals.ts";
 export * from "./rnn.ts";
 export * from "./lstm.ts";
 export * from "./gru.ts";

@@ -28,6 +28,7 @@ import {
   projectInput,
   projectInputBackward,
   type StepHook,
+  writeStateUnit,
 } from "./cell.ts";
 
 /** Vanilla RNN parameters. */
@@ -178,6 +179,7 @@ export const RNN: CellSpec<RnnCache> = {
   gateCount: 1,
   stateNames: ["h"],
   gateNames: [],
+  signals: [{ name: "h", kind: "state", bounds: [-1, 1], description: "hidden state" }],
   paramShapes: (D, H) => ({ Wx: [D, H], Wh: [H, H], b: [H] }),
   init: initRnn,
   createCache: createRnnCache,
@@ -187,4 +189,5 @@ export const RNN: CellSpec<RnnCache> = {
     const BH = cache.B * cache.H;
     return { h: cache.hAll.subarray((t + 1) * BH, (t + 2) * BH) };
   },
+  setState: writeStateUnit,
 };

@@ -8,23 +8,28 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
-import type { CellKind } from "../nn/cell.ts";
+import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
 import { CELLS } from "../nn/cells.ts";
+import { cellsWithSignal, UNIT_SIGNALS } from "../nn/signals.ts";
+
+export { parseSignalName } from "../nn/signals.ts";
 
 /** Per-character model-level signals, `[T]` each. */
 export const MODEL_SIGNALS = ["prob", "loss"] as const;
 
-/** What each per-unit signal is, for help texts and reports. */
+/**
+ * What each signal is, for help texts and reports: each cell table's
+ * description, `, tanh` for tanh gates, and the cells that have it unless
+ * all do (`"forget gate (LSTM)"`), then the model-level signals.
+ */
 export const SIGNAL_DESCRIPTIONS: Readonly<Record<string, string>> = Object.freeze({
-  h: "hidden state",
-  c: "cell state (LSTM)",
-  i: "input gate (LSTM)",
-  f: "forget gate (LSTM)",
-  g: "candidate cell input, tanh (LSTM)",
-  o: "output gate (LSTM)",
-  r: "reset gate (GRU)",
-  z: "update gate (GRU)",
-  n: "candidate state, tanh (GRU)",
+  ...Object.fromEntries(UNIT_SIGNALS.map((s) => {
+    const cells = cellsWithSignal(s.name);
+    const which = cells.length < CELL_KINDS.length
+      ? ` (${cells.map((c) => c.toUpperCase()).join(", ")})`
+      : "";
+    return [s.name, `${s.description}${s.kind === "tanh" ? ", tanh" : ""}${which}`];
+  })),
   prob: "probability of the true next character",
   loss: "loss on the true next character, nats",
 });
@@ -36,8 +41,7 @@ export const SIGNAL_DESCRIPTIONS: Readonly<Record<string, string>> = Object.free
  * @returns Short names, e.g. `["h", "c", "i", "f", "g", "o"]` for an LSTM.
  */
 export function cellSignals(cell: CellKind): string[] {
-  const spec = CELLS[cell];
-  return [...spec.stateNames, ...spec.gateNames];
+  return CELLS[cell].signals.map((s) => s.name);
 }
 
 /**
@@ -103,15 +107,4 @@ export function selectSignals(all: readonly string[], filter: SignalFilter): str
     for (const h of hits) chosen.add(h);
   }
   return all.filter((n) => chosen.has(n));
-}
-
-/**
- * Splits a per-unit signal name into its layer and short name.
- *
- * @param name E.g. `"l1.c"`.
- * @returns `{layer: 1, signal: "c"}`, or null for model-level signals.
- */
-export function parseSignalName(name: string): { layer: number; signal: string } | null {
-  const m = /^l(\d+)\.([a-z]+)$/.exec(name);
-  return m ? { layer: Number(m[1]), signal: m[2]! } : null;
 }

@@ -12,8 +12,9 @@
  * @module
  */
 import type { Vocab } from "../data/vocab.ts";
-import type { LstmCache } from "../nn/lstm.ts";
+import type { CellCacheBase } from "../nn/cell.ts";
 import { type CharRnn, createModel } from "../nn/model.ts";
+import { CONTROL_PREFIX, signalTable } from "../nn/signals.ts";
 import { parseSignalName, selectSignals, type SignalFilter, signalNames } from "./names.ts";
 import type { ActivationStore, ActivationWriter, RecordingMeta, SignalSpec } from "./store.ts";
 import { createMemoryWriter } from "./store.ts";
@@ -51,11 +52,14 @@ export function recordingSignals(
   const { cell, layers, hidden } = model.config;
   const names = selectSignals(signalNames(cell, layers), filter);
   const specs = names.map((name) => ({ name, units: parseSignalName(name) ? hidden : 1 }));
-  return control ? [...specs, ...specs.map((s) => ({ ...s, name: `control.${s.name}` }))] : specs;
+  return control
+    ? [...specs, ...specs.map((s) => ({ ...s, name: `${CONTROL_PREFIX}${s.name}` }))]
+    : specs;
 }
 
 /**
- * Copies one chunk's rows of every selected signal out of the workspace.
+ * Copies one chunk's rows of every selected signal out of the workspace,
+ * reading each through the cell's signal table.
  *
  * @param model The model that ran.
  * @param ws Its workspace after the chunk (B = 1).
@@ -65,13 +69,12 @@ export function recordingSignals(
  */
 function chunkRows(
   model: CharRnn,
-  ws: { caches: unknown[]; losses: Float32Array | Float64Array },
+  ws: { caches: readonly CellCacheBase[]; losses: Float32Array | Float64Array },
   T: number,
   names: readonly string[],
 ): Map<string, Float32Array> {
   const H = model.config.hidden;
-  const gateNames = model.cell.gateNames;
-  const G = gateNames.length;
+  const table = signalTable(model.config.cell);
   const out = new Map<string, Float32Array>();
   for (const name of names) {
     if (name === "loss" || name === "prob") {
@@ -83,18 +86,9 @@ function chunkRows(
       continue;
     }
     const { layer, signal } = parseSignalName(name)!;
-    const cache = ws.caches[layer] as LstmCache;
-    if (signal === "h" || signal === "c") {
-      const all = signal === "h" ? cache.hAll : cache.cAll;
-      out.set(name, Float32Array.from(all.subarray(H, (T + 1) * H)));
-      continue;
-    }
-    const g = gateNames.indexOf(signal);
+    const cache = ws.caches[layer]!;
     const rows = new Float32Array(T * H);
-    for (let t = 0; t < T; t++) {
-      const from = (t * G + g) * H;
-      rows.set(cache.gates.subarray(from, from + H), t * H);
-    }
+    for (let t = 0; t < T; t++) rows.set(table.read(cache, signal, t, 0), t * H);
     out.set(name, rows);
   }
   return out;
@@ -132,7 +126,7 @@ export async function recordActivations(
   const T = ids.length - 1;
   const control = opts.controlSeed !== undefined && opts.controlSeed !== null;
   const specs = recordingSignals(model, opts.signals, control);
-  const names = specs.filter((s) => !s.name.startsWith("control.")).map((s) => s.name);
+  const names = specs.filter((s) => !s.name.startsWith(CONTROL_PREFIX)).map((s) => s.name);
   const meta: RecordingMeta = {
     text: chars.slice(0, T).join(""),
     vocab: vocab.toJSON(),
@@ -148,7 +142,7 @@ export async function recordActivations(
     : createMemoryWriter(T, specs, meta);
   try {
     const runs: [CharRnn, string][] = [[model, ""]];
-    if (control) runs.push([createModel(model.config, opts.controlSeed!), "control."]);
+    if (control) runs.push([createModel(model.config, opts.controlSeed!), CONTROL_PREFIX]);
     let done = 0;
     for (const [m, prefix] of runs) {
       await streamModel(m, ids, {

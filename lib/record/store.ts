@@ -39,6 +39,7 @@ import {
   type TensorData,
   type TensorSpec,
 } from "../io/safetensors.ts";
+import { CONTROL_PREFIX, splitControl, UNIT_SIGNALS } from "../nn/signals.ts";
 import { MODEL_SIGNALS, parseSignalName } from "./names.ts";
 
 /** The `format` metadata value of a recording file. */
@@ -47,8 +48,8 @@ export const RECORDING_FORMAT = "cellscope-recording";
 /** The `version` of the recording file layout this module writes and reads. */
 export const RECORDING_VERSION = 1;
 
-/** Name prefix of the control model's signals, e.g. `control.l1.c`. */
-export const CONTROL_PREFIX = "control.";
+/** Name prefix of the control model's signals (defined with the signal tables in `nn/signals.ts`). */
+export { CONTROL_PREFIX };
 
 /** Free space {@linkcode createDiskWriter} wants beyond the recording's estimated size. */
 export const DISK_MARGIN_BYTES = 32 * 2 ** 20;
@@ -189,13 +190,13 @@ function formatBytes(bytes: number): string {
 const SPACE_HINT =
   "record with --float16 (half the size), fewer --signals or a shorter text, or free some disk space";
 
-/** Per-unit short names in canonical order: LSTM states and gates, then GRU gates. */
-const UNIT_ORDER = ["h", "c", "i", "f", "g", "o", "r", "z", "n"];
+/** Per-unit short names in canonical order, from the cells' signal tables (`h c i f g o r z n`). */
+const UNIT_ORDER = UNIT_SIGNALS.map((s) => s.name);
 
 /** Sort key of a signal name (see the module doc). */
 function signalRank(name: string): [number, number, number, number] {
-  const control = name.startsWith(CONTROL_PREFIX) ? 1 : 0;
-  const base = control ? name.slice(CONTROL_PREFIX.length) : name;
+  const { control: isControl, base } = splitControl(name);
+  const control = isControl ? 1 : 0;
   const unit = parseSignalName(base);
   if (unit !== null) {
     const at = UNIT_ORDER.indexOf(unit.signal);

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { parseSignalName } from "../record/names.ts";
+import { parseSignalName, signalInfo, splitControl } from "../nn/signals.ts";
 
 /** A mapping from values to colours. */
 export interface ColorScale {
@@ -41,9 +41,6 @@ export const BLUE: Rgb = [33, 102, 172];
 export const WHITE: Rgb = [255, 255, 255];
 /** The colour of NaN (a missing value). */
 export const NAN_GREY: Rgb = [200, 200, 200];
-
-const TANH_SIGNALS = new Set(["h", "g", "n"]);
-const SIGMOID_SIGNALS = new Set(["i", "f", "o", "r", "z"]);
 
 function checkScale(scale: ColorScale, action: string): void {
   if (!Number.isFinite(scale.min) || !Number.isFinite(scale.max) || !(scale.min < scale.max)) {
@@ -178,8 +175,9 @@ export function scaleForValues(values: ArrayLike<number>): ColorScale {
 }
 
 /**
- * The scale a recorded signal is drawn with: tanh signals (`h`, `g`, `n`)
- * diverging over [−1, 1]; the cell state `c` (unbounded) diverging over
+ * The scale a recorded signal is drawn with, from its kind and bounds in the
+ * cells' signal tables: signals bounded in [−1, 1] (`h`, and the tanh gates
+ * `g`, `n`) diverging over [−1, 1]; an unbounded state (the cell state `c`) diverging over
  * [−m, m] with m the 99th percentile of its |values| (nearest rank, so the
  * largest of up to 100 values): a cell that spikes to ±70 once still shows
  * its ordinary swings, and the spike takes the full colour; sigmoid gates (`i`, `f`, `o`, `r`,
@@ -199,14 +197,17 @@ export function scaleForValues(values: ArrayLike<number>): ColorScale {
  * ```
  */
 export function scaleForSignal(signalName: string, values: ArrayLike<number> = []): ColorScale {
-  const name = signalName.startsWith("control.") ? signalName.slice("control.".length) : signalName;
-  const short = parseSignalName(name)?.signal ?? name;
-  if (TANH_SIGNALS.has(short)) return { kind: "diverging", min: -1, max: 1 };
-  if (SIGMOID_SIGNALS.has(short) || short === "prob") return { kind: "sequential", min: 0, max: 1 };
-  if (short === "c") {
+  const info = signalInfo(signalName);
+  if (info !== undefined) {
+    const [lo, hi] = info.bounds;
+    if (info.kind === "sigmoid") return { kind: "sequential", min: lo, max: hi };
+    if (Number.isFinite(lo) && Number.isFinite(hi)) return { kind: "diverging", min: lo, max: hi };
     const m = absPercentile(values, C_SCALE_PERCENTILE);
     return { kind: "diverging", min: -m, max: m };
   }
+  const base = splitControl(signalName).base;
+  const short = parseSignalName(base)?.signal ?? base;
+  if (short === "prob") return { kind: "sequential", min: 0, max: 1 };
   if (short === "loss") return { ...scaleForValues(values), kind: "sequential", min: 0 };
   return scaleForValues(values);
 }

@@ -14,7 +14,7 @@
 import type { HypothesisResult, SaturationResult } from "../analyze/analyze.ts";
 import type { GateSaturation } from "../analyze/saturation.ts";
 import { formatUnit } from "../analyze/score.ts";
-import { parseSignalName } from "../record/names.ts";
+import { parseSignalName, splitControl, UNIT_SIGNALS } from "../nn/signals.ts";
 import type { HistoryEntry } from "../train/checkpoint.ts";
 import {
   BLUE,
@@ -207,14 +207,12 @@ export function unitsTimeHeatmap(opts: UnitsTimeHeatmapOptions): PlotlyFigure {
   };
 }
 
-const GATE_ORDER = ["i", "f", "o", "r", "z"];
-const GATE_NAMES: Readonly<Record<string, string>> = {
-  i: "input gate",
-  f: "forget gate",
-  o: "output gate",
-  r: "reset gate",
-  z: "update gate",
-};
+/** The sigmoid gates of the cells' signal tables, in canonical order (`i f o r z`). */
+const SIGMOID_GATES = UNIT_SIGNALS.filter((s) => s.kind === "sigmoid");
+const GATE_ORDER = SIGMOID_GATES.map((s) => s.name);
+const GATE_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  SIGMOID_GATES.map((s) => [s.name, s.description]),
+);
 
 /** Options of {@linkcode saturationScatter}. */
 export interface SaturationScatterOptions {
@@ -262,8 +260,8 @@ export function saturationScatter(
   const summaries: { gate: string; signal: string; meanLeft: number; meanRight: number }[] = [];
   for (const s of saturation) {
     const sat = isResult(s) ? s.perUnit : s;
-    const control = sat.signal.startsWith("control.");
-    const parsed = parseSignalName(control ? sat.signal.slice("control.".length) : sat.signal);
+    const { control, base } = splitControl(sat.signal);
+    const parsed = parseSignalName(base);
     if (parsed === null) {
       throw new TypeError(
         `Cannot plot saturation of "${sat.signal}": not a per-unit signal name; use names like "l1.f"`,

@@ -1,8 +1,15 @@
 import { assertClose, gradCheck } from "../_assert.ts";
-import { jsKernels, setKernels, sigmoid, type Vec } from "../../lib/kernels/mod.ts";
-import type { CellParams, CellSpec, CellState, LayerInput } from "../../lib/nn/cell.ts";
+import { jsKernels, setKernels, type Vec } from "../../lib/kernels/mod.ts";
+import {
+  CELL_KINDS,
+  type CellParams,
+  type CellSpec,
+  type CellState,
+  type LayerInput,
+} from "../../lib/nn/cell.ts";
 import { CELLS } from "../../lib/nn/cells.ts";
 import { Rng } from "../../lib/util/rng.ts";
+import { naiveStep } from "./_naive.ts";
 
 setKernels(jsKernels);
 
@@ -49,47 +56,7 @@ function run(
   return cache.hAll.slice(B * H);
 }
 
-/** Naive per-unit reference forward written from the equations, in plain numbers. */
-function naiveStep(
-  kind: string,
-  p: CellParams,
-  x: number[],
-  hPrev: number[],
-  cPrev: number[],
-) {
-  const G = kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
-  const pre = (block: number, j: number, withH: boolean, withB = true) => {
-    let s = withB ? p.b![block * H + j]! : 0;
-    for (let d = 0; d < D; d++) s += x[d]! * p.Wx![d * G * H + block * H + j]!;
-    if (withH) {
-      for (let k = 0; k < H; k++) {
-        s += hPrev[k]! * p.Wh![k * G * H + block * H + j]!;
-      }
-    }
-    return s;
-  };
-  const h: number[] = [], c: number[] = [];
-  for (let j = 0; j < H; j++) {
-    if (kind === "rnn") h.push(Math.tanh(pre(0, j, true)));
-    else if (kind === "lstm") {
-      const i = sigmoid(pre(0, j, true)), f = sigmoid(pre(1, j, true));
-      const g = Math.tanh(pre(2, j, true)), o = sigmoid(pre(3, j, true));
-      c.push(f * cPrev[j]! + i * g);
-      h.push(o * Math.tanh(c[j]!));
-    } else {
-      const r = sigmoid(pre(0, j, true)), z = sigmoid(pre(1, j, true));
-      let hn = p.bhn![j]!;
-      for (let k = 0; k < H; k++) {
-        hn += hPrev[k]! * p.Wh![k * 3 * H + 2 * H + j]!;
-      }
-      const n = Math.tanh(pre(2, j, false) + r * hn);
-      h.push((1 - z) * n + z * hPrev[j]!);
-    }
-  }
-  return { h, c };
-}
-
-for (const kind of ["rnn", "lstm", "gru"] as const) {
+for (const kind of CELL_KINDS) {
   const spec = CELLS[kind];
 
   Deno.test(`${kind}Forward() matches a naive per-unit reference`, () => {
@@ -103,7 +70,7 @@ for (const kind of ["rnn", "lstm", "gru"] as const) {
       let c = state.c ? Array.from(state.c.subarray(b * H, (b + 1) * H)) : [];
       for (let t = 0; t < T; t++) {
         const xt = Array.from(x.subarray((t * B + b) * D, (t * B + b + 1) * D));
-        ({ h, c } = naiveStep(kind, p, xt, h, c));
+        ({ h, c = [] } = naiveStep(kind, p, xt, h, c, D, H));
         assertClose(
           out.subarray((t * B + b) * H, (t * B + b + 1) * H),
           h,
@@ -195,7 +162,7 @@ Deno.test("rnn, lstm and gru with all-ones weights give hand-computed golden val
     lstm: [0.6082834181835157, 0.8726373576091948],
     gru: [0.11845522756264738, 0.21252668699763277],
   };
-  for (const kind of ["rnn", "lstm", "gru"] as const) {
+  for (const kind of CELL_KINDS) {
     const spec = CELLS[kind];
     const p: CellParams = {};
     for (const [name, shape] of Object.entries(spec.paramShapes(1, 1))) {
