@@ -63,8 +63,10 @@ Ctrl-C stops the run cleanly with a checkpoint (press twice to quit at once).
 Example: deno task train --corpus warpeace --layers 2 --hidden 256 --minutes 30
 `;
 
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const STRING_KEYS = new Set(["corpus", "text", "model", "optimizer", "out", "backend"]);
+/** The flag of a config key: `lrDecay` → `lr-decay`; the key `cell` keeps its flag `--model`. */
+const kebab = (key: string) =>
+  key === "cell" ? "model" : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const STRING_KEYS = new Set(["corpus", "text", "cell", "optimizer", "out", "backend"]);
 
 /**
  * Turns command-line arguments into configuration fields, a preset and a

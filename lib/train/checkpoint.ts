@@ -19,7 +19,7 @@ import type { Optimizer, OptimizerKind } from "../optim/optimizer.ts";
 import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
 import { cleanStaleTemps } from "../io/atomic.ts";
 import { basename, dirname } from "node:path";
-import type { TrainConfig } from "./config.ts";
+import { type TrainConfig, upgradeTrainConfig } from "./config.ts";
 
 /** Value of the `format` metadata key. */
 export const CHECKPOINT_FORMAT = "cellscope-checkpoint";
@@ -194,7 +194,7 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     }
   };
   const meta: CheckpointMeta = {
-    config: json("config") as TrainConfig,
+    config: upgradeTrainConfig(json("config") as TrainConfig),
     model: json("model") as ModelConfig,
     vocab: json("vocab") as string[],
     step: json("step") as number,

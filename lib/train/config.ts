@@ -22,8 +22,11 @@ export interface TrainConfig {
   valFraction: number;
   /** Fraction held out for testing (the end of the text). @default 0.05 */
   testFraction: number;
-  /** Recurrent cell: "rnn", "lstm" or "gru". @default "lstm" */
-  model: CellKind;
+  /**
+   * Recurrent cell: "rnn", "lstm" or "gru" (the CLI flag is `--model`; configs
+   * saved with the old key `model` load through {@linkcode upgradeTrainConfig}). @default "lstm"
+   */
+  cell: CellKind;
   /** Stacked recurrent layers. @default 1 */
   layers: number;
   /** Hidden units per layer. @default 128 */
@@ -80,7 +83,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   text: null,
   valFraction: 0.05,
   testFraction: 0.05,
-  model: "lstm",
+  cell: "lstm",
   layers: 1,
   hidden: 128,
   embed: 0,
@@ -151,7 +154,7 @@ export const PRESETS: Readonly<Record<string, Partial<TrainConfig>>> = Object.fr
 });
 
 /** Keys that define the architecture; a resumed run takes them from the checkpoint. */
-export const ARCHITECTURE_KEYS = ["model", "layers", "hidden", "embed"] as const;
+export const ARCHITECTURE_KEYS = ["cell", "layers", "hidden", "embed"] as const;
 
 /** Keys that must not change on resume because the data would shift under the run. */
 export const DATA_KEYS = ["corpus", "text", "valFraction", "testFraction", "batch", "seq"] as const;
@@ -167,14 +170,15 @@ export const DATA_KEYS = ["corpus", "text", "valFraction", "testFraction", "batc
  * @example Override two fields
  * ```ts
  * import { resolveTrainConfig } from "./config.ts";
- * const c = resolveTrainConfig({ hidden: 64, model: "gru" });
- * console.log(c.hidden, c.model, c.optimizer); // 64 gru adam
+ * const c = resolveTrainConfig({ hidden: 64, cell: "gru" });
+ * console.log(c.hidden, c.cell, c.optimizer); // 64 gru adam
  * ```
  */
 export function resolveTrainConfig(
   partial: Partial<TrainConfig> = {},
   preset?: string,
 ): TrainConfig {
+  partial = upgradeTrainConfig(partial);
   for (const key of Object.keys(partial)) {
     if (!(key in DEFAULT_TRAIN_CONFIG)) {
       throw new CellscopeError(
@@ -197,6 +201,34 @@ export function resolveTrainConfig(
   const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...base, ...defined };
   validateTrainConfig(c);
   return c;
+}
+
+/**
+ * Reads a configuration written before the cell kind's key was renamed from
+ * `model` to `cell` (a `config.json` or a checkpoint's metadata): `model`
+ * becomes `cell`; anything else passes through unchanged.
+ *
+ * @param raw A full or partial configuration, possibly with the old key.
+ * @returns The same fields with `cell` for the cell kind (a new object when renamed).
+ * @throws {CellscopeError} When both `model` and `cell` are given.
+ *
+ * @example A config.json saved by an older cellscope
+ * ```ts
+ * import { upgradeTrainConfig } from "./config.ts";
+ * console.log(upgradeTrainConfig({ model: "gru", hidden: 64 })); // { hidden: 64, cell: "gru" }
+ * ```
+ */
+export function upgradeTrainConfig<C extends Partial<TrainConfig>>(
+  raw: C | Record<string, unknown>,
+): C {
+  if (raw === null || typeof raw !== "object" || !Object.hasOwn(raw, "model")) return raw as C;
+  const { model, ...rest } = raw as Record<string, unknown>;
+  if (Object.hasOwn(rest, "cell")) {
+    throw new CellscopeError(
+      `Cannot configure training: both "cell" and its old name "model" are given; keep only "cell"`,
+    );
+  }
+  return { ...rest, cell: model } as C;
 }
 
 function fail(key: string, rule: string, value: unknown): never {
@@ -236,8 +268,8 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (!(c.lrDecay > 0 && c.lrDecay <= 1)) fail("lrDecay", "must be in (0, 1]", c.lrDecay);
   if (!(c.sampleTemperature > 0)) fail("sampleTemperature", "must be > 0", c.sampleTemperature);
   if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout", "must be in [0, 1)", c.dropout);
-  if (!CELL_KINDS.includes(c.model)) {
-    fail("model", `must be one of ${CELL_KINDS.join(", ")}`, c.model);
+  if (!CELL_KINDS.includes(c.cell)) {
+    fail("cell", `(--model) must be one of ${CELL_KINDS.join(", ")}`, c.cell);
   }
   if (!OPTIMIZER_KINDS.includes(c.optimizer)) {
     fail("optimizer", `must be one of ${OPTIMIZER_KINDS.join(", ")}`, c.optimizer);
@@ -266,7 +298,7 @@ export function validateTrainConfig(c: TrainConfig): void {
  */
 export function modelConfigOf(c: TrainConfig, vocabSize: number): ModelConfig {
   return {
-    cell: c.model,
+    cell: c.cell,
     vocabSize,
     hidden: c.hidden,
     layers: c.layers,

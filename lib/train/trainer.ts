@@ -29,6 +29,7 @@ import {
   modelConfigOf,
   resolveTrainConfig,
   type TrainConfig,
+  upgradeTrainConfig,
 } from "./config.ts";
 import {
   type Checkpoint,
@@ -131,7 +132,7 @@ async function chooseRunDir(c: TrainConfig, dataName: string): Promise<string> {
     return c.out;
   }
   const base = dataName.replace(/^.*\//, "").replace(/\.[^.]*$/, "").replace(/[^\w-]+/g, "_");
-  const stem = join(projectRoot(), "runs", `${base}-${c.model}-${c.layers}x${c.hidden}`);
+  const stem = join(projectRoot(), "runs", `${base}-${c.cell}-${c.layers}x${c.hidden}`);
   for (let n = 1;; n++) {
     const dir = n === 1 ? stem : `${stem}-${n}`;
     try {
@@ -178,7 +179,7 @@ function resumeConfig(ckpt: Checkpoint, given: Partial<TrainConfig>): Partial<Tr
  * ```
  */
 export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
-  const given = opts.config ?? {};
+  const given = upgradeTrainConfig(opts.config ?? {});
   const ckpt = opts.resume !== undefined ? await loadCheckpoint(opts.resume) : null;
   const config = ckpt
     ? resolveTrainConfig(resumeConfig(ckpt, given))

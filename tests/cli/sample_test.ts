@@ -125,7 +125,7 @@ Deno.test("sampleCommand() streams reproducible samples from a saved checkpoint"
     await train({
       data: { name: "t", text: noisyText(4000) },
       config: {
-        model: "lstm",
+        cell: "lstm",
         hidden: 16,
         batch: 4,
         seq: 16,

@@ -28,8 +28,8 @@ Deno.test("resolveTrainConfig() names the bad key and what is allowed", () => {
   assertThrows(() => resolveTrainConfig({ lr: -1 }), /"lr" must be a number > 0, got -1/);
   assertThrows(() => resolveTrainConfig({ dropout: 1 }), /"dropout" must be in \[0, 1\)/);
   assertThrows(
-    () => resolveTrainConfig({ model: "tcn" as "lstm" }),
-    /"model" must be one of rnn, lstm, gru/,
+    () => resolveTrainConfig({ cell: "tcn" as "lstm" }),
+    /"cell" \(--model\) must be one of rnn, lstm, gru/,
   );
   assertThrows(
     () => resolveTrainConfig({ optimizer: "lion" as "adam" }),

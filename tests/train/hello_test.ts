@@ -13,7 +13,7 @@ Deno.test("a tiny model of each cell learns to spell hello", async (t) => {
       const result = await train({
         data: { name: "hello", text: "hello".repeat(200) },
         config: {
-          model,
+          cell: model,
           hidden: 16,
           batch: 4,
           seq: 4,
