@@ -1,4 +1,5 @@
 import { assert, assertClose, assertEquals, assertThrows, gradCheck } from "../_assert.ts";
+import { CELL_KINDS } from "../../lib/nn/cell.ts";
 import { CharRnn, type ModelConfig, type ModelState } from "../../lib/nn/model.ts";
 import { Rng } from "../../lib/util/rng.ts";
 
@@ -12,7 +13,7 @@ function cloneState(s: ModelState): ModelState {
   );
 }
 
-for (const cell of ["rnn", "lstm", "gru"] as const) {
+for (const cell of CELL_KINDS) {
   for (
     const [label, extra] of [
       ["one-hot, 2 layers", { embed: 0, dropout: 0 }],
