@@ -1,6 +1,7 @@
 /**
  * The training configuration: every field documented with its default, the
- * named presets, and {@linkcode resolveTrainConfig}, which fills defaults,
+ * named presets (both read from `recipes.json`, shared with the PyTorch
+ * trainer), and {@linkcode resolveTrainConfig}, which fills defaults,
  * applies a preset and checks every field and cross-field rule. CLI flags map
  * one to one onto these keys (`--lr-decay` → `lrDecay`).
  *
@@ -11,6 +12,7 @@ import { BACKEND_NAMES, type BackendName } from "../kernels/select.ts";
 import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
 import type { ModelConfig } from "../nn/model.ts";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.ts";
+import RECIPES from "./recipes.json" with { type: "json" };
 
 /** Everything that defines a training run. */
 export interface TrainConfig {
@@ -77,81 +79,27 @@ export interface TrainConfig {
   threads: 1 | 2;
 }
 
-/** The defaults: a 1-layer LSTM of 128 units on Shakespeare, Adam, 5 minutes. */
-export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
-  corpus: "shakespeare",
-  text: null,
-  valFraction: 0.05,
-  testFraction: 0.05,
-  cell: "lstm",
-  layers: 1,
-  hidden: 128,
-  embed: 0,
-  dropout: 0,
-  batch: 32,
-  seq: 64,
-  optimizer: "adam",
-  lr: 0.002,
-  lrDecay: 1,
-  lrDecayEvery: 1000,
-  clip: 5,
-  clipValue: 0,
-  steps: 0,
-  epochs: 50,
-  minutes: 5,
-  evalEvery: 200,
-  evalChars: 0,
-  sampleEvery: 500,
-  sampleLength: 200,
-  sampleTemperature: 0.8,
-  seed: 1,
-  out: null,
-  backend: "wasm",
-  threads: 2,
-});
+/**
+ * The defaults: a 1-layer LSTM of 128 units on Shakespeare, Adam, 5 minutes.
+ * The values live in `recipes.json` beside this file, which
+ * `interop/pytorch/train.py` reads too, so both trainers share them.
+ */
+export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze(
+  { ...RECIPES.defaults } as TrainConfig,
+);
 
-/** Named starting points; flags given beside a preset override it. */
-export const PRESETS: Readonly<Record<string, Partial<TrainConfig>>> = Object.freeze({
-  /** Seconds: a smoke test. */
-  tiny: {
-    layers: 1,
-    hidden: 32,
-    batch: 8,
-    seq: 32,
-    minutes: 1,
-    evalEvery: 50,
-    evalChars: 20000,
-    sampleEvery: 100,
-  },
-  /** The default model: 1×128 LSTM, a few minutes. */
-  small: { layers: 1, hidden: 128, batch: 32, seq: 64 },
-  /**
-   * Karpathy et al. 2015 scale: 2×256 LSTM with dropout, the learning rate
-   * × 0.95 every 500 steps (about one epoch of Tiny Shakespeare).
-   */
-  medium: {
-    layers: 2,
-    hidden: 256,
-    batch: 32,
-    seq: 64,
-    dropout: 0.25,
-    lrDecay: 0.95,
-    lrDecayEvery: 500,
-    minutes: 30,
-  },
-  /** The paper's largest: 3×512 LSTM, batch 50, seq 50 (hours on a CPU). */
-  paper: {
-    layers: 3,
-    hidden: 512,
-    batch: 50,
-    seq: 50,
-    dropout: 0.5,
-    lrDecay: 0.95,
-    lrDecayEvery: 2000,
-    minutes: 0,
-    epochs: 50,
-  },
-});
+/**
+ * Named starting points; flags given beside a preset override it. They live
+ * in `recipes.json` (shared with `interop/pytorch/train.py`):
+ * - `tiny`: 1×32, a minute, a smoke test;
+ * - `small`: the default model, 1×128 LSTM, a few minutes;
+ * - `medium`: Karpathy et al. 2015 scale, 2×256 LSTM with dropout 0.25, the
+ *   learning rate × 0.95 every 500 steps (about one epoch of Tiny Shakespeare);
+ * - `paper`: the paper's largest, 3×512 LSTM, batch 50, seq 50 (hours on a CPU).
+ */
+export const PRESETS: Readonly<Record<string, Partial<TrainConfig>>> = Object.freeze(
+  RECIPES.presets as Record<string, Partial<TrainConfig>>,
+);
 
 /** Keys that define the architecture; a resumed run takes them from the checkpoint. */
 export const ARCHITECTURE_KEYS = ["cell", "layers", "hidden", "embed"] as const;

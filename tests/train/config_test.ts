@@ -12,6 +12,18 @@ Deno.test("resolveTrainConfig() fills defaults, applies a preset under explicit 
   assertEquals(resolveTrainConfig({ hidden: undefined } as never).hidden, 128);
 });
 
+Deno.test("recipes.json: the defaults are valid and every preset resolves with known keys", () => {
+  resolveTrainConfig(); // validates the defaults
+  for (const [name, preset] of Object.entries(PRESETS)) {
+    for (const key of Object.keys(preset)) assertEquals(key in DEFAULT_TRAIN_CONFIG, true, key);
+    const c = resolveTrainConfig({}, name);
+    for (const [key, value] of Object.entries(preset)) {
+      assertEquals(c[key as keyof typeof c], value);
+    }
+  }
+  assertEquals(Object.keys(PRESETS), ["tiny", "small", "medium", "paper"]);
+});
+
 Deno.test("resolveTrainConfig() names the bad key and what is allowed", () => {
   assertThrows(
     () => resolveTrainConfig({ hiden: 3 } as never),
