@@ -1,0 +1,304 @@
+/**
+ * Import from PyTorch: a `*.safetensors` file with the `state_dict` names of
+ * the reference module (`rnn.*`, `decoder.*`, optional `embed.weight`; see
+ * `torch_layout.ts`) becomes a cellscope run folder (`config.json`,
+ * `best.safetensors`, `latest.safetensors`) that every command takes.
+ *
+ * What the file does not say is worked out: the cell kind from the `cell`
+ * metadata or the row count of the recurrent weights, the sizes from the
+ * shapes, the vocabulary from the `vocab` metadata, a `--vocab` JSON file or a
+ * `--text` file (its sorted code points, cellscope's rule), which must all
+ * agree when more than one is given; the training configuration from the
+ * `config` metadata, or else the defaults with the architecture of the
+ * weights and the given text or corpus as its data.
+ *
+ * @module
+ */
+import { join, resolve } from "node:path";
+import { readTextFile } from "../data/text.ts";
+import { diffVocab, quoteChar, Vocab } from "../data/vocab.ts";
+import { CellscopeError } from "../errors.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { readSafetensors, type TensorEntry } from "../io/safetensors.ts";
+import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
+import type { CharRnn, ModelConfig } from "../nn/model.ts";
+import { createOptimizer } from "../optim/mod.ts";
+import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
+import { Rng } from "../sample/rng.ts";
+import { type CheckpointMeta, type HistoryEntry, saveCheckpoint } from "../train/checkpoint.ts";
+import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, type TrainConfig } from "../train/config.ts";
+import { fromTorchTensors, inferTorchArchitecture } from "./torch_layout.ts";
+
+/** Options of {@linkcode importTorchModel}. */
+export interface ImportOptions {
+  /** The PyTorch `*.safetensors` file (or a folder holding best/latest.safetensors). */
+  from: string;
+  /** Run folder to write; must not hold checkpoints yet. */
+  out: string;
+  /** A JSON file holding the vocabulary, an array of characters in id order. */
+  vocab?: string;
+  /** A UTF-8 text whose sorted code points are the vocabulary; also the run's data when the file has no `config`. */
+  text?: string;
+  /** Catalogue corpus the model was trained on, when the file has no `config`. */
+  corpus?: string;
+}
+
+/** What {@linkcode importTorchModel} made. */
+export interface ImportResult {
+  /** The file read. */
+  from: string;
+  /** The run folder written. */
+  runDir: string;
+  /** The model (float32). */
+  model: CharRnn;
+  /** Its vocabulary. */
+  vocab: Vocab;
+  /** The run's configuration, as saved in `config.json`. */
+  config: TrainConfig;
+  /** Where the vocabulary came from. */
+  vocabFrom: string[];
+  /** Whether the configuration came from the file's `config` metadata. */
+  configFromFile: boolean;
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function vocabOf(value: unknown, what: string, source: string): Vocab {
+  try {
+    return Vocab.fromJSON(value);
+  } catch (e) {
+    throw new CellscopeError(
+      `Cannot import "${source}": ${what} is not a vocabulary (${(e as Error).message})`,
+    );
+  }
+}
+
+/** The vocabularies the file and the flags give, which must agree. */
+async function gatherVocab(
+  metadata: Record<string, string>,
+  opts: ImportOptions,
+  source: string,
+): Promise<{ vocab: Vocab; from: string[] }> {
+  const found: [string, Vocab][] = [];
+  if (metadata.vocab !== undefined) {
+    found.push([
+      'the "vocab" metadata',
+      vocabOf(parseJson(metadata.vocab), 'its "vocab" metadata', source),
+    ]);
+  }
+  if (opts.vocab !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readTextFile(opts.vocab));
+    } catch (e) {
+      if (e instanceof CellscopeError) throw e;
+      throw new CellscopeError(
+        `Cannot import "${source}": --vocab "${opts.vocab}" is not JSON; give a JSON array of characters in id order`,
+      );
+    }
+    found.push([`--vocab "${opts.vocab}"`, vocabOf(parsed, `--vocab "${opts.vocab}"`, source)]);
+  }
+  if (opts.text !== undefined) {
+    found.push([`--text "${opts.text}"`, Vocab.fromText(await readTextFile(opts.text))]);
+  }
+  if (found.length === 0) {
+    throw new CellscopeError(
+      `Cannot import "${source}": it has no "vocab" metadata; pass --vocab VOCAB.json (a JSON array of characters in id order) or --text FILE (the training text)`,
+    );
+  }
+  const [firstName, first] = found[0]!;
+  for (const [name, other] of found.slice(1)) {
+    if (!other.equals(first)) {
+      const { onlyInA, onlyInB } = diffVocab(first, other);
+      throw new CellscopeError(
+        `Cannot import "${source}": ${firstName} (${first.size} characters) and ${name} (${other.size}) differ` +
+          (onlyInA.length ? `; only in the first: ${onlyInA.map(quoteChar).join(", ")}` : "") +
+          (onlyInB.length ? `; only in the second: ${onlyInB.map(quoteChar).join(", ")}` : "") +
+          (onlyInA.length + onlyInB.length === 0 ? "; same characters in another order" : "") +
+          "; give the vocabulary the model was trained with",
+      );
+    }
+  }
+  return { vocab: first, from: found.map(([n]) => n) };
+}
+
+/** The run's configuration: the file's `config`, or the defaults with the given data. */
+function importConfig(
+  metadata: Record<string, string>,
+  model: Omit<ModelConfig, "vocabSize">,
+  opts: ImportOptions,
+  source: string,
+): { config: TrainConfig; fromFile: boolean } {
+  const saved = parseJson(metadata.config);
+  const arch = {
+    model: model.cell,
+    layers: model.layers,
+    hidden: model.hidden,
+    embed: model.embed,
+    out: resolve(opts.out),
+  };
+  let base: Partial<TrainConfig>;
+  let fromFile = false;
+  if (saved !== null && typeof saved === "object" && !Array.isArray(saved)) {
+    // Keys this cellscope does not know (another trainer's extras) are dropped.
+    base = Object.fromEntries(
+      Object.entries(saved).filter(([k]) => k in DEFAULT_TRAIN_CONFIG),
+    ) as Partial<TrainConfig>;
+    fromFile = true;
+  } else {
+    const dropout = Number(metadata.dropout ?? 0);
+    base = { dropout: Number.isFinite(dropout) ? dropout : 0 };
+  }
+  if (opts.text !== undefined && !fromFile) base.text = resolve(opts.text);
+  if (opts.corpus !== undefined) {
+    if (fromFile && (base.corpus !== opts.corpus || base.text != null)) {
+      throw new CellscopeError(
+        `Cannot import "${source}": its config names ${
+          base.text != null ? `the text "${base.text}"` : `corpus "${base.corpus}"`
+        }, --corpus says "${opts.corpus}"; drop --corpus`,
+      );
+    }
+    base.corpus = opts.corpus;
+    base.text = null;
+  }
+  try {
+    return { config: resolveTrainConfig({ ...base, ...arch }), fromFile };
+  } catch (e) {
+    if (!(e instanceof CellscopeError)) throw e;
+    throw new CellscopeError(`Cannot import "${source}": its "config" metadata: ${e.message}`);
+  }
+}
+
+/** Optional run record carried in the metadata (`step`, `history`, …), else empty. */
+function importRecord(metadata: Record<string, string>, config: TrainConfig, chars: number) {
+  const step = Number(metadata.step ?? 0);
+  const history = parseJson(metadata.history);
+  const best = parseJson(metadata.bestValLoss);
+  const data = parseJson(metadata.data) as { name?: unknown; chars?: unknown } | undefined;
+  return {
+    step: Number.isInteger(step) && step >= 0 ? step : 0,
+    history: Array.isArray(history) ? history as HistoryEntry[] : [],
+    bestValLoss: typeof best === "number" ? best : null,
+    data: data && typeof data.name === "string" && typeof data.chars === "number"
+      ? { name: data.name, chars: data.chars }
+      : { name: config.text ?? config.corpus, chars },
+  };
+}
+
+async function refuseTakenFolder(dir: string): Promise<void> {
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.name.endsWith(".safetensors")) {
+        throw new CellscopeError(
+          `Cannot import into "${dir}": it already holds checkpoints; choose a new --out folder`,
+        );
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+}
+
+/**
+ * Reads a PyTorch model file and writes a cellscope run folder.
+ *
+ * @param opts Source file, run folder, and where the vocabulary or data come from.
+ * @returns The model, its vocabulary and configuration, and the run folder.
+ * @throws {CellscopeError} On a missing or corrupt file, tensor names or
+ * shapes that do not fit (listing expected and found), a missing or
+ * disagreeing vocabulary, or a run folder that already holds checkpoints.
+ *
+ * @example Import a model trained with interop/pytorch/train.py
+ * ```ts ignore
+ * import { importTorchModel } from "./import.ts";
+ * const { runDir, config } = await importTorchModel({ from: "torch-run/best.safetensors", out: "runs/imported" });
+ * ```
+ */
+export async function importTorchModel(opts: ImportOptions): Promise<ImportResult> {
+  const from = await resolveCheckpointPath(opts.from);
+  let file;
+  try {
+    file = await readSafetensors(from);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CellscopeError(`Cannot import "${from}": no such file`);
+    }
+    if (e instanceof SyntaxError) throw new CellscopeError(e.message, { cause: e });
+    throw e;
+  }
+  const { metadata } = file;
+  const tensors: Record<string, TensorEntry> = {};
+  for (const [name, t] of Object.entries(file.tensors)) {
+    tensors[name.startsWith("module.") ? name.slice(7) : name] = t; // DDP's wrapper prefix
+  }
+  const cell = metadata.cell;
+  if (cell !== undefined && !CELL_KINDS.includes(cell as CellKind)) {
+    throw new CellscopeError(
+      `Cannot import "${from}": metadata "cell" is "${cell}", expected one of ${
+        CELL_KINDS.join(", ")
+      }`,
+    );
+  }
+  const arch = inferTorchArchitecture(tensors, from, cell as CellKind | undefined);
+  for (const key of ["layers", "hidden", "embed"] as const) {
+    if (metadata[key] !== undefined && Number(metadata[key]) !== arch[key]) {
+      throw new CellscopeError(
+        `Cannot import "${from}": metadata "${key}" is ${
+          metadata[key]
+        } but the weights have ${key} ${arch[key]}; fix or drop that metadata key`,
+      );
+    }
+  }
+  const { vocab, from: vocabFrom } = await gatherVocab(metadata, opts, from);
+  if (vocab.size !== arch.vocabSize) {
+    throw new CellscopeError(
+      `Cannot import "${from}": the vocabulary (${
+        vocabFrom.join(", ")
+      }) has ${vocab.size} characters, decoder.weight has ${arch.vocabSize} rows; give the vocabulary the model was trained with`,
+    );
+  }
+  const { config, fromFile } = importConfig(
+    metadata,
+    { ...arch, dropout: 0 },
+    opts,
+    from,
+  );
+  const modelConfig: ModelConfig = { ...arch, dropout: config.dropout };
+  const model = fromTorchTensors(tensors, modelConfig);
+  const runDir = resolve(opts.out);
+  await refuseTakenFolder(runDir);
+  await Deno.mkdir(runDir, { recursive: true });
+  const chars = opts.text !== undefined ? [...await readTextFile(opts.text)].length : 0;
+  const record = importRecord(metadata, config, chars);
+  const meta: CheckpointMeta = {
+    config,
+    model: modelConfig,
+    vocab: vocab.toJSON(),
+    step: record.step,
+    position: { epoch: 0, offset: 0 },
+    rng: new Rng(config.seed).getState(),
+    optimizer: { kind: config.optimizer, stepCount: 0 },
+    bestValLoss: record.bestValLoss,
+    smoothLoss: null,
+    history: record.history,
+    elapsedSeconds: record.history.at(-1)?.elapsedSeconds ?? 0,
+    data: record.data,
+  };
+  // Fresh optimizer moments and a zero carried state: `train --resume` then
+  // fine-tunes the imported weights from the start of the data.
+  const extras = {
+    optimizer: createOptimizer(config.optimizer, model.params),
+    state: model.createState(config.batch),
+  };
+  await writeFileAtomic(join(runDir, "config.json"), JSON.stringify(config, null, 2) + "\n");
+  await saveCheckpoint(join(runDir, "latest.safetensors"), model, meta, extras);
+  await saveCheckpoint(join(runDir, "best.safetensors"), model, meta, extras);
+  return { from, runDir, model, vocab, config, vocabFrom, configFromFile: fromFile };
+}
