@@ -1,0 +1,408 @@
+/**
+ * PyTorch interoperability against PyTorch itself (Debian's python3-torch):
+ * exported models give cellscope's per-character losses in PyTorch, models
+ * made and trained in PyTorch give PyTorch's losses in cellscope once
+ * imported, and `interop/pytorch/train.py` runs (one process, and two on
+ * gloo) import and analyse. Export then import is checked bit for bit
+ * without Python. When PyTorch is missing the PyTorch tests print why they
+ * skip, unless CI=true, where they must run.
+ */
+import { join } from "node:path";
+import { assert, assertEquals, assertRejects, mustRun, withTempDir } from "../_assert.ts";
+import { analyzeRecording } from "../../lib/analyze/analyze.ts";
+import { CellscopeError } from "../../lib/errors.ts";
+import { readSafetensors, writeSafetensors } from "../../lib/io/safetensors.ts";
+import { exportCheckpoint } from "../../lib/interop/export.ts";
+import { importTorchModel } from "../../lib/interop/import.ts";
+import { toTorchTensors } from "../../lib/interop/torch_layout.ts";
+import { parseExportArgs } from "../../lib/cli/export.ts";
+import { parseImportArgs } from "../../lib/cli/import.ts";
+import { createModel } from "../../lib/nn/model.ts";
+import { recordCheckpoint } from "../../lib/record/record_checkpoint.ts";
+import { Rng } from "../../lib/sample/rng.ts";
+import { loadCheckpoint } from "../../lib/train/checkpoint.ts";
+import { train } from "../../lib/train/trainer.ts";
+
+const PYTHON = "/usr/bin/python3";
+const CHECK = new URL("./torch_check.py", import.meta.url).pathname;
+const TRAIN_PY = new URL("../../interop/pytorch/train.py", import.meta.url).pathname;
+/** One thread: PyTorch's fastest set-up on these machines, and no oversubscription. */
+const PY_ENV = { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" };
+
+function torchSkipReason(): string | undefined {
+  try {
+    Deno.statSync(PYTHON);
+  } catch {
+    return `${PYTHON} does not exist (install python3-torch)`;
+  }
+  if (Deno.permissions.querySync({ name: "run", command: PYTHON }).state !== "granted") {
+    return `--allow-run=${PYTHON} is not granted`;
+  }
+  const probe = new Deno.Command(PYTHON, { args: ["-c", "import torch"], stderr: "null" })
+    .outputSync();
+  return probe.success ? undefined : `${PYTHON} cannot import torch (install python3-torch)`;
+}
+
+const torchSkip = torchSkipReason();
+if (torchSkip !== undefined && !mustRun()) {
+  console.log(`skip the PyTorch interop tests: ${torchSkip}`);
+}
+const ignoreTorch = torchSkip !== undefined && !mustRun();
+
+async function python(args: string[]): Promise<string> {
+  const out = await new Deno.Command(PYTHON, {
+    args,
+    env: PY_ENV,
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (!out.success) throw new Error(`${PYTHON} ${args.join(" ")} failed:\n${stderr}`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+/** A few thousand characters of quoted, bracketed prose, the same every run. */
+function makeText(chars: number): string {
+  const words = 'the quick brown fox jumps over a lazy dog and "then" (it) runs home; cats sleep.'
+    .split(" ");
+  const rng = new Rng(3);
+  const lines: string[] = [];
+  let n = 0;
+  while (n < chars) {
+    const len = 3 + Math.floor(rng.uniform() * 10);
+    const line = Array.from({ length: len }, () => words[Math.floor(rng.uniform() * words.length)])
+      .join(" ");
+    lines.push(line);
+    n += line.length + 1;
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Per-character losses of a checkpoint over a file, as `deno task record` records them. */
+async function cellscopeLosses(checkpoint: string, textFile: string): Promise<Float32Array> {
+  const store = await recordCheckpoint({
+    checkpoint,
+    text: textFile,
+    signals: ["loss"],
+    controlSeed: null,
+  });
+  return await store.read("loss");
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assertEquals(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+const CASES = [
+  { cell: "lstm", layers: 2, embed: 0 },
+  { cell: "gru", layers: 2, embed: 8 },
+  { cell: "rnn", layers: 2, embed: 0 },
+] as const;
+
+/** Trains a small cellscope model for each cell kind in `dir`. */
+async function trainCellscope(dir: string, text: string) {
+  const runs: Record<string, string> = {};
+  for (const c of CASES) {
+    const out = join(dir, `run-${c.cell}`);
+    await train({
+      data: { name: "prose", text },
+      config: {
+        model: c.cell,
+        layers: c.layers,
+        embed: c.embed,
+        hidden: 16,
+        batch: 4,
+        seq: 16,
+        steps: 30,
+        evalEvery: 30,
+        sampleEvery: 0,
+        minutes: 0,
+        out,
+      },
+    });
+    runs[c.cell] = out;
+  }
+  return runs;
+}
+
+Deno.test("export then import gives back every weight bit for bit, with vocabulary and config", async () => {
+  await withTempDir(async (dir) => {
+    const runs = await trainCellscope(dir, makeText(3000));
+    for (const c of CASES) {
+      const file = join(dir, `${c.cell}.safetensors`);
+      await exportCheckpoint({ checkpoint: runs[c.cell]!, out: file });
+      const exported = await readSafetensors(file);
+      assertEquals(exported.metadata.cell, c.cell);
+      assertEquals(exported.metadata.layers, String(c.layers));
+      assertEquals(exported.metadata.embed, String(c.embed));
+      assertEquals(exported.metadata.hidden, "16");
+      const result = await importTorchModel({ from: file, out: join(dir, `imported-${c.cell}`) });
+      const before = await loadCheckpoint(join(runs[c.cell]!, "best.safetensors"));
+      for (const name of ["best", "latest"]) {
+        const after = await loadCheckpoint(join(result.runDir, `${name}.safetensors`));
+        for (const p of result.model.params) {
+          const a = before.tensors[p.name]!, b = after.tensors[p.name]!;
+          assertEquals(b.shape, a.shape, p.name);
+          assertEquals(
+            new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength),
+            new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength),
+            `${c.cell} ${p.name}`,
+          );
+        }
+        assertEquals(after.meta.vocab, before.meta.vocab);
+        assertEquals(after.meta.model, before.meta.model);
+        assertEquals(after.meta.step, before.meta.step);
+        assertEquals(after.meta.history, before.meta.history);
+        assertEquals({ ...after.meta.config, out: null }, { ...before.meta.config, out: null });
+      }
+    }
+  });
+});
+
+Deno.test({
+  name: "an exported model's per-character loss in PyTorch equals cellscope's within 1e-5",
+  ignore: ignoreTorch,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const text = makeText(3000);
+      const runs = await trainCellscope(dir, text);
+      const textFile = join(dir, "probe.txt");
+      await Deno.writeTextFile(textFile, text.slice(0, 1500));
+      for (const c of CASES) {
+        const file = join(dir, `${c.cell}.safetensors`);
+        await exportCheckpoint({ checkpoint: runs[c.cell]!, out: file });
+        const torch = JSON.parse(await python([CHECK, "losses", file, textFile])) as number[];
+        const ours = await cellscopeLosses(runs[c.cell]!, textFile);
+        const diff = maxAbsDiff(torch, ours);
+        console.log(`${c.cell} ${c.layers}×16 E=${c.embed}: max |PyTorch − cellscope| = ${diff}`);
+        assert(diff < 1e-5, `${c.cell}: ${diff}`);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "a model made and trained in PyTorch, imported, gives PyTorch's loss in cellscope",
+  ignore: ignoreTorch,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const textFile = join(dir, "text.txt");
+      await Deno.writeTextFile(textFile, makeText(1500));
+      for (const c of CASES) {
+        const file = join(dir, `${c.cell}-torch.safetensors`);
+        const torch = JSON.parse(
+          await python([CHECK, "make", file, textFile, c.cell, String(c.embed)]),
+        ) as number[];
+        const out = join(dir, `imported-${c.cell}`);
+        await importTorchModel({ from: file, out, text: textFile });
+        const ours = await cellscopeLosses(out, textFile);
+        const diff = maxAbsDiff(torch, ours);
+        console.log(
+          `${c.cell} 2×24 E=${c.embed} from PyTorch: max |PyTorch − cellscope| = ${diff}`,
+        );
+        assert(diff < 1e-4, `${c.cell}: ${diff}`);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "train.py on one process and on two (spawn, gloo) trains runs that import and analyse",
+  ignore: ignoreTorch,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const textFile = join(dir, "prose.txt");
+      await Deno.writeTextFile(textFile, makeText(20000));
+      const finalVal: number[] = [];
+      for (const nprocs of [1, 2]) {
+        const torchRun = join(dir, `torch-${nprocs}`);
+        await python([
+          TRAIN_PY,
+          ...["--preset", "tiny", "--text", textFile, "--steps", "40", "--eval-every", "20"],
+          ...["--sample-every", "0", "--out", torchRun, "--device", "cpu"],
+          ...["--nprocs", String(nprocs)],
+        ]);
+        const runDir = join(dir, `imported-${nprocs}`);
+        const imported = await importTorchModel({ from: torchRun, out: runDir });
+        assertEquals(imported.configFromFile, true);
+        assertEquals(imported.config.text, textFile);
+        assertEquals(imported.config.hidden, 32); // the tiny preset of recipes.json
+        const ckpt = await loadCheckpoint(join(runDir, "best.safetensors"));
+        assertEquals(ckpt.meta.step, 40);
+        assertEquals(ckpt.meta.history.map((h) => h.step), [20, 40]);
+        finalVal.push(ckpt.meta.history.at(-1)!.valLoss);
+        // The test split of the run's own text, recorded and analysed.
+        const store = await recordCheckpoint({ checkpoint: runDir, chars: 800 });
+        assertEquals(store.T, 800);
+        const analysis = await analyzeRecording(store, { hypotheses: ["in_quotes", "newline"] });
+        assert(analysis.results.length > 0);
+        assert(analysis.results.every((r) => r.top.length > 0));
+      }
+      // Two processes take half of the streams each and average their gradients:
+      // the same steps as one process, up to float rounding.
+      console.log(
+        `train.py val loss after 40 steps: 1 process ${finalVal[0]}, 2 processes ${finalVal[1]}`,
+      );
+      assert(Math.abs(finalVal[0]! - finalVal[1]!) < 1e-3, `${finalVal}`);
+    });
+  },
+});
+
+Deno.test("import reads the architecture off the shapes and the vocabulary off --text or --vocab", async () => {
+  await withTempDir(async (dir) => {
+    const text = "abcab\ncab ba\n";
+    const chars = [..."\n abc"];
+    const model = createModel(
+      { cell: "gru", vocabSize: 5, hidden: 3, layers: 2, embed: 0, dropout: 0 },
+      1,
+    );
+    const file = join(dir, "bare.safetensors");
+    await writeSafetensors(file, toTorchTensors(model)); // no metadata at all
+    await Deno.writeTextFile(join(dir, "text.txt"), text);
+    await Deno.writeTextFile(join(dir, "vocab.json"), JSON.stringify(chars));
+    const r = await importTorchModel({
+      from: file,
+      out: join(dir, "a"),
+      text: join(dir, "text.txt"),
+      vocab: join(dir, "vocab.json"),
+    });
+    assertEquals(r.model.config, { ...model.config });
+    assertEquals(r.vocab.chars, chars);
+    assertEquals(r.configFromFile, false);
+    assertEquals(r.config.text, join(dir, "text.txt"));
+    for (const p of model.params) assertEquals(r.model.param(p.name).data, p.data, p.name);
+    // Commands that read the run's splits find its text.
+    const store = await recordCheckpoint({
+      checkpoint: r.runDir,
+      split: "train",
+      controlSeed: null,
+    });
+    assert(store.T > 0);
+    await assertRejects(
+      () => importTorchModel({ from: file, out: join(dir, "a") }),
+      CellscopeError,
+      'has no "vocab" metadata; pass --vocab VOCAB.json',
+    );
+    await assertRejects(
+      () => importTorchModel({ from: file, out: join(dir, "a"), text: join(dir, "text.txt") }),
+      CellscopeError,
+      "already holds checkpoints",
+    );
+    await Deno.writeTextFile(join(dir, "other.json"), JSON.stringify([..."\n abd"]));
+    await assertRejects(
+      () =>
+        importTorchModel({
+          from: file,
+          out: join(dir, "b"),
+          text: join(dir, "text.txt"),
+          vocab: join(dir, "other.json"),
+        }),
+      CellscopeError,
+      "(5) differ; only in the first: ",
+    );
+  });
+});
+
+Deno.test("import lists what it expected and what it found when names or shapes do not fit", async () => {
+  await withTempDir(async (dir) => {
+    const model = createModel(
+      { cell: "lstm", vocabSize: 4, hidden: 2, layers: 1, embed: 0, dropout: 0 },
+      1,
+    );
+    const meta = { vocab: JSON.stringify([..."abcd"]) };
+    const good = toTorchTensors(model);
+    const write = async (name: string, tensors: Record<string, unknown>, m = meta) => {
+      const path = join(dir, name);
+      await writeSafetensors(path, tensors as typeof good, m);
+      return path;
+    };
+    const { "rnn.bias_hh_l0": _dropped, ...missing } = good;
+    await assertRejects(
+      async () => importTorchModel({ from: await write("m.safetensors", missing), out: dir }),
+      CellscopeError,
+      "missing rnn.bias_hh_l0 [8]; expected rnn.weight_ih_l0 [8, 4]",
+    );
+    const extra = { ...good, "rnn.weight_ih_l0_reverse": good["rnn.weight_ih_l0"]! };
+    const e = await importTorchModel({ from: await write("x.safetensors", extra), out: dir })
+      .then(() => new Error("no error"), (err: Error) => err);
+    assert(e instanceof CellscopeError, String(e));
+    assert(e.message.includes("unexpected rnn.weight_ih_l0_reverse"), e.message);
+    assert(
+      e.message.includes("expected rnn.weight_ih_l0 [8, 4], rnn.weight_hh_l0 [8, 2]"),
+      e.message,
+    );
+    assert(e.message.includes("found "), e.message);
+    const wrong = {
+      ...good,
+      "decoder.bias": { dtype: "F32", shape: [5], data: new Float32Array(5) },
+    };
+    await assertRejects(
+      async () => importTorchModel({ from: await write("w.safetensors", wrong), out: dir }),
+      CellscopeError,
+      "decoder.bias is [5], expected [4]",
+    );
+    await assertRejects(
+      async () =>
+        importTorchModel({
+          from: await write("c.safetensors", good, { ...meta, cell: "gru" } as typeof meta),
+          out: dir,
+        }),
+      CellscopeError,
+      'the metadata says cell "gru" but rnn.weight_hh_l0 [8, 2] has the rows of lstm',
+    );
+    await assertRejects(
+      async () =>
+        importTorchModel({
+          from: await write("v.safetensors", good, { vocab: JSON.stringify([..."abc"]) }),
+          out: dir,
+        }),
+      CellscopeError,
+      "has 3 characters, decoder.weight has 4 rows",
+    );
+    await assertRejects(
+      async () => importTorchModel({ from: await write("e.safetensors", {}), out: dir }),
+      CellscopeError,
+      "expected rnn.weight_hh_l0 [G·H, H] and decoder.weight [V, H]; found none",
+    );
+  });
+});
+
+Deno.test("export and import flags: required flags, formats, exclusive data sources", () => {
+  assertEquals(parseExportArgs(["--checkpoint", "r", "--out", "m.safetensors"]), {
+    checkpoint: "r",
+    out: "m.safetensors",
+    format: "pytorch",
+  });
+  assertEquals(parseExportArgs(["--help"]), null);
+  try {
+    parseExportArgs(["--checkpoint", "r", "--out", "m.safetensors", "--format", "onnx"]);
+    assert(false);
+  } catch (e) {
+    assert(
+      e instanceof CellscopeError && e.message.includes('--format must be pytorch, got "onnx"'),
+    );
+  }
+  assertEquals(parseImportArgs(["--from", "m.safetensors", "--out", "d", "--vocab", "v.json"]), {
+    from: "m.safetensors",
+    out: "d",
+    vocab: "v.json",
+  });
+  for (
+    const [args, want] of [
+      [["--out", "d"], "--from is required"],
+      [["--from", "m"], "--out is required"],
+      [["--from", "m", "--out", "d", "--text", "t", "--corpus", "c"], "--text or --corpus"],
+    ] as const
+  ) {
+    try {
+      parseImportArgs([...args]);
+      assert(false);
+    } catch (e) {
+      assert(e instanceof CellscopeError && e.message.includes(want), String(e));
+    }
+  }
+});

@@ -1,0 +1,50 @@
+"""Helper of tests/interop/pytorch_test.ts: runs the PyTorch side and prints JSON.
+
+    losses MODEL TEXT            per-character losses of MODEL over the file TEXT
+    make MODEL TEXT CELL EMBED   a PyTorch model of its own (PyTorch's default
+                                 initialisation, random biases in bias_hh), trained
+                                 30 Adam steps on TEXT, saved with its vocabulary;
+                                 prints its per-character losses over TEXT
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "interop", "pytorch"))
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from cellscope_torch import CharRNN, Vocab, read_text  # noqa: E402
+
+
+def main():
+    torch.set_num_threads(1)
+    cmd, path, text_path = sys.argv[1], sys.argv[2], sys.argv[3]
+    text = read_text(text_path)
+    if cmd == "losses":
+        model = CharRNN.load(path)
+    elif cmd == "make":
+        cell, embed = sys.argv[4], int(sys.argv[5])
+        torch.manual_seed(7)
+        vocab = Vocab.from_text(text)
+        model = CharRNN(cell, len(vocab), 24, layers=2, embed=embed, vocab=vocab)
+        ids = vocab.encode(text)
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        T, B = 16, 4
+        S = (len(ids) - 1) // B
+        for step in range(30):
+            off = (step * T) % (S - T)
+            x = torch.stack([ids[b * S + off:b * S + off + T] for b in range(B)], 1)
+            y = torch.stack([ids[b * S + off + 1:b * S + off + T + 1] for b in range(B)], 1)
+            logits, _ = model(x)
+            loss = F.cross_entropy(logits.view(-1, len(vocab)), y.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        model.save(path)
+    else:
+        raise SystemExit(f"unknown command {cmd}")
+    print(json.dumps(model.loss_per_char(text).tolist()))
+
+
+if __name__ == "__main__":
+    main()
