@@ -22,7 +22,7 @@ Tensors: embed.weight (with an embedding), rnn.weight_ih_l{k}, rnn.weight_hh_l{k
 rnn.bias_ih_l{k}, rnn.bias_hh_l{k}, decoder.weight, decoder.bias: the state_dict of
 CharRNN in interop/pytorch/cellscope_torch.py. Metadata: vocab, cell, layers, hidden,
 embed, config (JSON), and the run's step and history.
-Next (Python): model, vocab, meta = cellscope_torch.load("MODEL.safetensors")
+Next (Python, interop/pytorch on sys.path): CharRNN.load("MODEL.safetensors")
 `;
 
 /**
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   const r = await exportCheckpoint(opts);
   console.error(
     `exported ${r.checkpoint} (${r.tensors.length} tensors) to ${r.out}\nnext (Python): ` +
-      `from cellscope_torch import load; model, vocab, meta = load("${r.out}")`,
+      `from cellscope_torch import CharRNN; model = CharRNN.load("${r.out}")` +
+      " (cellscope_torch.py is in interop/pytorch/)",
   );
 }
 
