@@ -232,7 +232,10 @@ class CharRNN(nn.Module):
         hidden = hh.shape[1]
         by_rows = {g: c for c, (_, g) in CELLS.items()}.get(hh.shape[0] // hidden)
         cell = meta.get("cell", by_rows)
-        layers = len([k for k in tensors if k.startswith("rnn.weight_ih_l")])
+        if cell is None:
+            raise ValueError(f"{path}: rnn.weight_hh_l0 {list(hh.shape)} has neither 4H, 3H nor H rows")
+        cell = cell.lower()
+        layers = len([k for k in tensors if k.startswith("rnn.weight_ih_l") and k[15:].isdigit()])
         embed = tensors["embed.weight"].shape[1] if "embed.weight" in tensors else 0
         vocab_size = tensors["decoder.weight"].shape[0]
         vocab = Vocab(json.loads(meta["vocab"])) if "vocab" in meta else None

@@ -116,7 +116,7 @@ def train(rank, world, config, device):
     batcher = Batcher(train_ids, B, T, "training split")
     total_steps = config["steps"] or config["epochs"] * batcher.chunks_per_epoch
 
-    torch.manual_seed(config["seed"])
+    torch.manual_seed(config["seed"] + rank)  # dropout masks differ between processes
     model = CharRNN(config["model"], len(vocab), config["hidden"], config["layers"], config["embed"],
                     config["dropout"], vocab)
     model.reset_parameters(torch.Generator().manual_seed(config["seed"]))
@@ -173,7 +173,8 @@ def train(rank, world, config, device):
     budget = config["minutes"] * 60
     stopped_by = "steps"
     while step < total_steps:
-        stop = torch.tensor([1.0 if budget > 0 and time.perf_counter() - start >= budget else 0.0])
+        late = budget > 0 and time.perf_counter() - start >= budget
+        stop = torch.tensor([1.0 if late else 0.0], device=device)  # nccl reduces GPU tensors only
         if world > 1:
             dist.all_reduce(stop, op=dist.ReduceOp.MAX)  # every process stops at the same step
         if stop.item() > 0:

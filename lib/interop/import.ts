@@ -238,7 +238,7 @@ export async function importTorchModel(opts: ImportOptions): Promise<ImportResul
   for (const [name, t] of Object.entries(file.tensors)) {
     tensors[name.startsWith("module.") ? name.slice(7) : name] = t; // DDP's wrapper prefix
   }
-  const cell = metadata.cell;
+  const cell = metadata.cell?.toLowerCase(); // "LSTM" from another writer is fine too
   if (cell !== undefined && !CELL_KINDS.includes(cell as CellKind)) {
     throw new CellscopeError(
       `Cannot import "${from}": metadata "cell" is "${cell}", expected one of ${
