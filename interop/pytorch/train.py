@@ -37,6 +37,12 @@ from cellscope_torch import CharRNN, Vocab  # noqa: E402
 
 # cellscope-only keys: the kernels of `deno task train`; kept in the config for import.
 SKIPPED_FLAGS = {"backend", "threads"}
+# The keys this trainer implements. A key added to recipes.json later is refused when it
+# differs from its default, so a run never silently ignores part of its recipe.
+IMPLEMENTED = {"corpus", "text", "valFraction", "testFraction", "model", "layers", "hidden", "embed",
+               "dropout", "batch", "seq", "optimizer", "lr", "lrDecay", "lrDecayEvery", "clip",
+               "clipValue", "steps", "epochs", "minutes", "evalEvery", "evalChars", "sampleEvery",
+               "sampleLength", "sampleTemperature", "seed", "out"} | SKIPPED_FLAGS
 
 
 def kebab(key):
@@ -45,7 +51,7 @@ def kebab(key):
 
 def parse_args(argv=None):
     defaults, presets = load_recipes()
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter,
                                 epilog=__doc__.split("\n\n", 1)[1])
     for key, value in defaults.items():
@@ -65,6 +71,10 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     given = {k: getattr(args, k) for k in defaults if k not in SKIPPED_FLAGS}
     config = resolve_config(given, args.preset)
+    for key in sorted(set(config) - IMPLEMENTED):
+        if config[key] != defaults[key]:
+            p.error(f"--{kebab(key)} {json.dumps(config[key])}: train.py does not implement {key} "
+                    f"yet (only its default {json.dumps(defaults[key])}); use deno task train")
     return config, args
 
 
