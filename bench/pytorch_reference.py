@@ -18,11 +18,16 @@ Prints one JSON object per line, with the fields of `deno task bench --json`.
 """
 import argparse
 import json
+import sys
 import time
+from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "interop" / "pytorch"))
+from cellscope_torch import CharRNN  # noqa: E402  the one PyTorch copy of cellscope's model
 
 V = 65
 TRAIN = [("lstm", 1, 128, 32, 64), ("lstm", 2, 256, 32, 64), ("lstm", 3, 512, 50, 50), ("rnn", 1, 100, 1, 25)]
@@ -36,16 +41,9 @@ def flops_per_char(cell, layers, hidden, mode):
     return 2 * fwd * (3 if mode == "train" else 1)
 
 
-class CharModel(nn.Module):
-    def __init__(self, cell, layers, hidden):
-        super().__init__()
-        rnn = nn.LSTM if cell == "lstm" else nn.RNN
-        self.rnn = rnn(V, hidden, num_layers=layers)
-        self.decoder = nn.Linear(hidden, V)
-
-    def forward(self, x, state):
-        out, state = self.rnn(F.one_hot(x, V).float(), state)
-        return self.decoder(out), state
+def CharModel(cell, layers, hidden):
+    """cellscope's model with one-hot input: one_hot → nn.LSTM / nn.RNN (tanh) → nn.Linear."""
+    return CharRNN(cell, V, hidden, layers)
 
 
 def detach(state):

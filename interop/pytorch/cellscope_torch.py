@@ -218,7 +218,7 @@ class CharRNN(nn.Module):
         else:
             x = F.one_hot(ids, self.vocab_size).to(self.decoder.weight.dtype)
         out, state = self.rnn(x, state)
-        return self.decoder(self.drop(out)), state
+        return self.decoder(self.drop(out) if self.dropout > 0 else out), state
 
     # -- files ---------------------------------------------------------------
 
