@@ -18,9 +18,14 @@ import { toTorchTensors } from "../../lib/interop/torch_layout.ts";
 import { parseExportArgs } from "../../lib/cli/export.ts";
 import { parseImportArgs } from "../../lib/cli/import.ts";
 import { createModel } from "../../lib/nn/model.ts";
-import { recordCheckpoint } from "../../lib/record/record_checkpoint.ts";
+import { recordCheckpoint, resolveCheckpointPath } from "../../lib/record/record_checkpoint.ts";
+import { sampleText } from "../../lib/sample/sample.ts";
 import { Rng } from "../../lib/sample/rng.ts";
-import { loadCheckpoint } from "../../lib/train/checkpoint.ts";
+import {
+  loadCheckpoint,
+  modelFromCheckpoint,
+  vocabFromCheckpoint,
+} from "../../lib/train/checkpoint.ts";
 import { train } from "../../lib/train/trainer.ts";
 
 const PYTHON = "/usr/bin/python3";
@@ -79,15 +84,30 @@ function makeText(chars: number): string {
   return lines.join("\n") + "\n";
 }
 
-/** Per-character losses of a checkpoint over a file, as `deno task record` records them. */
-async function cellscopeLosses(checkpoint: string, textFile: string): Promise<Float32Array> {
+/** What torch_check.py prints. */
+interface TorchSide {
+  /** `[N − 1]` per-character losses. */
+  losses: number[];
+  /** 80 characters drawn by argmax after the first 10 of the text. */
+  greedy: string;
+}
+
+/** The same from cellscope: the losses as `deno task record` records them, and a greedy sample. */
+async function cellscopeSide(checkpoint: string, textFile: string) {
   const store = await recordCheckpoint({
     checkpoint,
     text: textFile,
     signals: ["loss"],
     controlSeed: null,
   });
-  return await store.read("loss");
+  const ckpt = await loadCheckpoint(await resolveCheckpointPath(checkpoint));
+  const prime = (await Deno.readTextFile(textFile)).slice(0, 10);
+  const greedy = sampleText(modelFromCheckpoint(ckpt), vocabFromCheckpoint(ckpt), {
+    prime,
+    length: 80,
+    argmax: true,
+  });
+  return { losses: await store.read("loss"), greedy };
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -164,7 +184,8 @@ Deno.test("export then import gives back every weight bit for bit, with vocabula
 });
 
 Deno.test({
-  name: "an exported model's per-character loss in PyTorch equals cellscope's within 1e-5",
+  name:
+    "an exported model's per-character loss in PyTorch equals cellscope's within 1e-5, greedy samples agree",
   ignore: ignoreTorch,
   fn: async () => {
     await withTempDir(async (dir) => {
@@ -175,11 +196,12 @@ Deno.test({
       for (const c of CASES) {
         const file = join(dir, `${c.cell}.safetensors`);
         await exportCheckpoint({ checkpoint: runs[c.cell]!, out: file });
-        const torch = JSON.parse(await python([CHECK, "losses", file, textFile])) as number[];
-        const ours = await cellscopeLosses(runs[c.cell]!, textFile);
-        const diff = maxAbsDiff(torch, ours);
+        const torch = JSON.parse(await python([CHECK, "losses", file, textFile])) as TorchSide;
+        const ours = await cellscopeSide(runs[c.cell]!, textFile);
+        const diff = maxAbsDiff(torch.losses, ours.losses);
         console.log(`${c.cell} ${c.layers}×16 E=${c.embed}: max |PyTorch − cellscope| = ${diff}`);
         assert(diff < 1e-5, `${c.cell}: ${diff}`);
+        assertEquals(torch.greedy, ours.greedy, `${c.cell}: greedy samples differ`);
       }
     });
   },
@@ -196,11 +218,12 @@ Deno.test({
         const file = join(dir, `${c.cell}-torch.safetensors`);
         const torch = JSON.parse(
           await python([CHECK, "make", file, textFile, c.cell, String(c.embed)]),
-        ) as number[];
+        ) as TorchSide;
         const out = join(dir, `imported-${c.cell}`);
         await importTorchModel({ from: file, out, text: textFile });
-        const ours = await cellscopeLosses(out, textFile);
-        const diff = maxAbsDiff(torch, ours);
+        const ours = await cellscopeSide(out, textFile);
+        assertEquals(torch.greedy, ours.greedy, `${c.cell}: greedy samples differ`);
+        const diff = maxAbsDiff(torch.losses, ours.losses);
         console.log(
           `${c.cell} 2×24 E=${c.embed} from PyTorch: max |PyTorch − cellscope| = ${diff}`,
         );

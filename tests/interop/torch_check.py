@@ -5,6 +5,9 @@
                                  initialisation, random biases in bias_hh), trained
                                  30 Adam steps on TEXT, saved with its vocabulary;
                                  prints its per-character losses over TEXT
+
+Both print {"losses": [N-1 floats], "greedy": 80 characters drawn by argmax after
+the first 10 characters of TEXT}.
 """
 import json
 import os
@@ -43,7 +46,8 @@ def main():
         model.save(path)
     else:
         raise SystemExit(f"unknown command {cmd}")
-    print(json.dumps(model.loss_per_char(text).tolist()))
+    greedy = model.sample(80, prime=text[:10], argmax=True)
+    print(json.dumps({"losses": model.loss_per_char(text).tolist(), "greedy": greedy}))
 
 
 if __name__ == "__main__":
