@@ -6,8 +6,9 @@
  * Folders: `kernels/` (the numerical backend), `nn/` (cells and the model),
  * `optim/` (optimizers, clipping), `data/` (text, vocabulary, corpora,
  * batches), `train/` (loop, checkpoints), `sample/` (sampling), `io/`
- * (safetensors, atomic writes), `record/` (activations per character) and
- * `analyze/` (hypotheses, unit scores, saturation, clamping).
+ * (safetensors, atomic writes), `record/` (activations per character),
+ * `analyze/` (hypotheses, unit scores, saturation, clamping) and `interop/`
+ * (export to and import from PyTorch).
  *
  * @example Train, then sample
  * ```ts
@@ -33,3 +34,4 @@ export * from "./io/mod.ts";
 export * from "./record/mod.ts";
 export * from "./analyze/mod.ts";
 export * from "./viz/mod.ts";
+export * from "./interop/mod.ts";
