@@ -19,7 +19,8 @@ Usage: deno task import --from MODEL.safetensors --out RUN_FOLDER [flags]
   --out DIR              the run folder to write: config.json, best.safetensors, latest.safetensors
   --vocab FILE           the vocabulary, a JSON array of characters in id order
   --text FILE            the training text: its sorted characters are the vocabulary, and it
-                         is the run's data when the file carries no training config
+                         is the run's data (replacing a text file named by the file's config,
+                         e.g. one on the machine that trained it)
   --corpus NAME          the catalogue corpus the model was trained on (no config in the file)
   -h, --help             this text
 

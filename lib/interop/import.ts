@@ -10,7 +10,8 @@
  * `--text` file (its sorted code points, cellscope's rule), which must all
  * agree when more than one is given; the training configuration from the
  * `config` metadata, or else the defaults with the architecture of the
- * weights and the given text or corpus as its data.
+ * weights and the given text or corpus as its data. A `--text` replaces the
+ * text file a `config` names (its local copy); a corpus stays.
  *
  * @module
  */
@@ -37,7 +38,11 @@ export interface ImportOptions {
   out: string;
   /** A JSON file holding the vocabulary, an array of characters in id order. */
   vocab?: string;
-  /** A UTF-8 text whose sorted code points are the vocabulary; also the run's data when the file has no `config`. */
+  /**
+   * A UTF-8 text whose sorted code points are the vocabulary; also the run's
+   * data when the file has no `config`, or when its `config` names a text
+   * file (this is then the local copy of it).
+   */
   text?: string;
   /** Catalogue corpus the model was trained on, when the file has no `config`. */
   corpus?: string;
@@ -156,7 +161,9 @@ function importConfig(
     const dropout = Number(metadata.dropout ?? 0);
     base = { dropout: Number.isFinite(dropout) ? dropout : 0 };
   }
-  if (opts.text !== undefined && !fromFile) base.text = resolve(opts.text);
+  // --text is the run's data when the file names none, and the local copy of
+  // the training file when it names one (a run trained on another machine).
+  if (opts.text !== undefined && (!fromFile || base.text != null)) base.text = resolve(opts.text);
   if (opts.corpus !== undefined) {
     if (fromFile && (base.corpus !== opts.corpus || base.text != null)) {
       throw new CellscopeError(

@@ -310,6 +310,20 @@ Deno.test("import reads the architecture off the shapes and the vocabulary off -
       CellscopeError,
       'has no "vocab" metadata; pass --vocab VOCAB.json',
     );
+    // A config that names a text file on the training machine: --text is its local copy.
+    const remote = join(dir, "remote.safetensors");
+    await writeSafetensors(remote, toTorchTensors(model), {
+      vocab: JSON.stringify(chars),
+      config: JSON.stringify({ text: "/cluster/data/notes.txt", hidden: 3, lr: 0.01 }),
+    });
+    const local = await importTorchModel({
+      from: remote,
+      out: join(dir, "c"),
+      text: join(dir, "text.txt"),
+    });
+    assertEquals(local.configFromFile, true);
+    assertEquals(local.config.text, join(dir, "text.txt"));
+    assertEquals(local.config.lr, 0.01);
     await assertRejects(
       () => importTorchModel({ from: file, out: join(dir, "a"), text: join(dir, "text.txt") }),
       CellscopeError,
