@@ -324,6 +324,15 @@ Deno.test("import reads the architecture off the shapes and the vocabulary off -
     assertEquals(local.configFromFile, true);
     assertEquals(local.config.text, join(dir, "text.txt"));
     assertEquals(local.config.lr, 0.01);
+    // DistributedDataParallel's state_dict prefixes every name with "module.".
+    const wrapped = join(dir, "ddp.safetensors");
+    await writeSafetensors(
+      wrapped,
+      Object.fromEntries(Object.entries(toTorchTensors(model)).map(([k, v]) => [`module.${k}`, v])),
+      { vocab: JSON.stringify(chars) },
+    );
+    const ddp = await importTorchModel({ from: wrapped, out: join(dir, "d") });
+    for (const p of model.params) assertEquals(ddp.model.param(p.name).data, p.data, p.name);
     await assertRejects(
       () => importTorchModel({ from: file, out: join(dir, "a"), text: join(dir, "text.txt") }),
       CellscopeError,
