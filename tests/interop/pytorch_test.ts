@@ -10,6 +10,10 @@
 import { join } from "node:path";
 import { assert, assertEquals, assertRejects, mustRun, withTempDir } from "../_assert.ts";
 import { analyzeRecording } from "../../lib/analyze/analyze.ts";
+import { Batcher } from "../../lib/data/batcher.ts";
+import { splitIds } from "../../lib/data/split.ts";
+import { readTextFile } from "../../lib/data/text.ts";
+import { Vocab } from "../../lib/data/vocab.ts";
 import { CellscopeError } from "../../lib/errors.ts";
 import { readSafetensors, writeSafetensors } from "../../lib/io/safetensors.ts";
 import { exportCheckpoint } from "../../lib/interop/export.ts";
@@ -181,6 +185,44 @@ Deno.test("export then import gives back every weight bit for bit, with vocabula
       }
     }
   });
+});
+
+Deno.test({
+  name: "train.py's data pipeline reads, splits and batches a text as cellscope does",
+  ignore: ignoreTorch,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      // A byte-order mark, Windows line endings, an emoji and Hangul: normalised and counted alike.
+      const file = join(dir, "text.txt");
+      await Deno.writeTextFile(
+        file,
+        "\uFEFF" + makeText(2000).replaceAll("\n", "\r\n") + "🎉 한\r\n",
+      );
+      const [B, T, val, test, n] = [5, 9, 0.07, 0.05, 50];
+      const py = JSON.parse(
+        await python([CHECK, "batches", file, ...[B, T, val, test, n].map(String)]),
+      ) as {
+        vocab: string[];
+        lengths: number[];
+        chunksPerEpoch: number;
+        chunks: { ids: number[]; targets: number[]; reset: boolean }[];
+      };
+      const text = await readTextFile(file);
+      const vocab = Vocab.fromText(text);
+      assertEquals(py.vocab, [...vocab.chars]);
+      const splits = splitIds(vocab.encode(text), { train: 1 - val - test, val, test });
+      assertEquals(py.lengths, [splits.train.length, splits.val.length, splits.test.length]);
+      const batcher = new Batcher(splits.train, B, T);
+      assertEquals(py.chunksPerEpoch, batcher.chunksPerEpoch);
+      assert(n > batcher.chunksPerEpoch, "the chunks should wrap into a second epoch");
+      for (const chunk of py.chunks) {
+        const ours = batcher.next();
+        assertEquals(chunk.ids, [...ours.ids]);
+        assertEquals(chunk.targets, [...ours.targets]);
+        assertEquals(chunk.reset, ours.reset);
+      }
+    });
+  },
 });
 
 Deno.test({

@@ -8,6 +8,10 @@
 
 Both print {"losses": [N-1 floats], "greedy": 80 characters drawn by argmax after
 the first 10 characters of TEXT}.
+
+    batches TEXT B T VAL TEST N  cellscope_data's view of TEXT: the vocabulary, the split
+                                 lengths, the first N training chunks (ids, targets, reset)
+                                 and the validation loss layout (streams, chunks)
 """
 import json
 import os
@@ -19,8 +23,26 @@ import torch.nn.functional as F  # noqa: E402
 from cellscope_torch import CharRNN, Vocab, read_text  # noqa: E402
 
 
+def batches(text_path, B, T, val, test, n):
+    from cellscope_data import Batcher, split_ids
+    B, T, n = int(B), int(T), int(n)
+    text = read_text(text_path)
+    vocab = Vocab.from_text(text)
+    train, val_ids, test_ids = split_ids(vocab.encode(text), float(val), float(test))
+    batcher = Batcher(train, B, T)
+    chunks = []
+    for _ in range(n):
+        x, y, reset = batcher.next()
+        chunks.append({"ids": x.reshape(-1).tolist(), "targets": y.reshape(-1).tolist(), "reset": reset})
+    return {"vocab": vocab.chars, "lengths": [len(train), len(val_ids), len(test_ids)],
+            "chunksPerEpoch": batcher.chunks_per_epoch, "chunks": chunks}
+
+
 def main():
     torch.set_num_threads(1)
+    if sys.argv[1] == "batches":
+        print(json.dumps(batches(*sys.argv[2:])))
+        return
     cmd, path, text_path = sys.argv[1], sys.argv[2], sys.argv[3]
     text = read_text(text_path)
     if cmd == "losses":
