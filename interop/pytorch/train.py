@@ -39,14 +39,15 @@ from cellscope_torch import CharRNN, Vocab  # noqa: E402
 SKIPPED_FLAGS = {"backend", "threads"}
 # The keys this trainer implements. A key added to recipes.json later is refused when it
 # differs from its default, so a run never silently ignores part of its recipe.
-IMPLEMENTED = {"corpus", "text", "valFraction", "testFraction", "model", "layers", "hidden", "embed",
+IMPLEMENTED = {"corpus", "text", "valFraction", "testFraction", "cell", "layers", "hidden", "embed",
                "dropout", "batch", "seq", "optimizer", "lr", "lrDecay", "lrDecayEvery", "clip",
                "clipValue", "steps", "epochs", "minutes", "evalEvery", "evalChars", "sampleEvery",
                "sampleLength", "sampleTemperature", "seed", "out"} | SKIPPED_FLAGS
 
 
 def kebab(key):
-    return "".join("-" + c.lower() if c.isupper() else c for c in key)
+    """The flag of a config key, as lib/cli/train.ts names it: lrDecay → lr-decay, cell → model."""
+    return "model" if key == "cell" else "".join("-" + c.lower() if c.isupper() else c for c in key)
 
 
 def parse_args(argv=None):
@@ -99,7 +100,7 @@ def run_dir_for(config, data_name):
             raise SystemExit(f"error: {out} already holds checkpoints; choose a new --out folder")
         return out
     stem = Path(data_name).stem if config["text"] else data_name
-    base = ROOT / "runs" / f"{stem}-{config['model']}-{config['layers']}x{config['hidden']}-torch"
+    base = ROOT / "runs" / f"{stem}-{config['cell']}-{config['layers']}x{config['hidden']}-torch"
     n, out = 1, base
     while out.exists():
         n += 1
@@ -127,7 +128,7 @@ def train(rank, world, config, device):
     total_steps = config["steps"] or config["epochs"] * batcher.chunks_per_epoch
 
     torch.manual_seed(config["seed"] + rank)  # dropout masks differ between processes
-    model = CharRNN(config["model"], len(vocab), config["hidden"], config["layers"], config["embed"],
+    model = CharRNN(config["cell"], len(vocab), config["hidden"], config["layers"], config["embed"],
                     config["dropout"], vocab)
     model.reset_parameters(torch.Generator().manual_seed(config["seed"]))
     model.to(device)

@@ -25,9 +25,14 @@ import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
 import type { CharRnn, ModelConfig } from "../nn/model.ts";
 import { createOptimizer } from "../optim/mod.ts";
 import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
-import { Rng } from "../sample/rng.ts";
+import { Rng } from "../util/rng.ts";
 import { type CheckpointMeta, type HistoryEntry, saveCheckpoint } from "../train/checkpoint.ts";
-import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, type TrainConfig } from "../train/config.ts";
+import {
+  DEFAULT_TRAIN_CONFIG,
+  resolveTrainConfig,
+  type TrainConfig,
+  upgradeTrainConfig,
+} from "../train/config.ts";
 import { fromTorchTensors, inferTorchArchitecture } from "./torch_layout.ts";
 
 /** Options of {@linkcode importTorchModel}. */
@@ -143,7 +148,7 @@ function importConfig(
 ): { config: TrainConfig; fromFile: boolean } {
   const saved = parseJson(metadata.config);
   const arch = {
-    model: model.cell,
+    cell: model.cell,
     layers: model.layers,
     hidden: model.hidden,
     embed: model.embed,
@@ -154,7 +159,8 @@ function importConfig(
   if (saved !== null && typeof saved === "object" && !Array.isArray(saved)) {
     // Keys this cellscope does not know (another trainer's extras) are dropped.
     base = Object.fromEntries(
-      Object.entries(saved).filter(([k]) => k in DEFAULT_TRAIN_CONFIG),
+      Object.entries(upgradeTrainConfig(saved as Partial<TrainConfig>))
+        .filter(([k]) => k in DEFAULT_TRAIN_CONFIG),
     ) as Partial<TrainConfig>;
     fromFile = true;
   } else {

@@ -24,7 +24,7 @@ import { parseImportArgs } from "../../lib/cli/import.ts";
 import { createModel } from "../../lib/nn/model.ts";
 import { recordCheckpoint, resolveCheckpointPath } from "../../lib/record/record_checkpoint.ts";
 import { sampleText } from "../../lib/sample/sample.ts";
-import { Rng } from "../../lib/sample/rng.ts";
+import { Rng } from "../../lib/util/rng.ts";
 import {
   loadCheckpoint,
   modelFromCheckpoint,
@@ -135,7 +135,7 @@ async function trainCellscope(dir: string, text: string) {
     await train({
       data: { name: "prose", text },
       config: {
-        model: c.cell,
+        cell: c.cell,
         layers: c.layers,
         embed: c.embed,
         hidden: 16,
