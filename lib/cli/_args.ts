@@ -1,8 +1,25 @@
 /**
  * The one wrapper around `node:util` `parseArgs` (JSR's `@std/cli` is not
- * reachable here; swapping it in later is a change to this file alone).
- * Unknown flags and malformed values become {@linkcode CellscopeError}s that
- * say what is allowed.
+ * reachable here; swapping it in later is a change to this file alone), the
+ * numeric flag readers and {@linkcode runCli}, the entry point every command
+ * shares.
+ *
+ * How a command is written:
+ *
+ * ```ts ignore
+ * const { values } = parseFlags(Deno.args, { out: { type: "string" }, top: { type: "string" } }, "mine");
+ * const top = intFlag(values, "top", "mine", { min: 1, default: 10 }); // "--top must be an integer ≥ 1"
+ * const out = await checkOutputPath(stringFlag(values, "out")!, "json", { flag: "--out" }); // lib/io/output.ts
+ * // … the work …
+ * if (import.meta.main) await runCli(main);
+ * ```
+ *
+ * The split between the user's mistakes and bugs: a {@linkcode CellscopeError}
+ * (and the operating system's file errors, such as a read-only folder or a full
+ * disk) is printed as one line `error: …` and exits 1; anything else is a bug
+ * and keeps its stack. Unknown flags and malformed or out-of-range values
+ * become `CellscopeError`s that say what is allowed. A negative number may
+ * follow its flag directly (`--value -1.09`).
  *
  * @module
  */
@@ -53,7 +70,12 @@ export function parseFlags(
 ): ParsedArgs {
   const options = { ...flags, help: { type: "boolean" as const, short: "h" } };
   try {
-    const parsed = parseArgs({ args, options, allowPositionals, strict: true });
+    const parsed = parseArgs({
+      args: joinNegativeValues(args, flags),
+      options,
+      allowPositionals,
+      strict: true,
+    });
     return {
       values: parsed.values as ParsedArgs["values"],
       positionals: parsed.positionals,
@@ -85,6 +107,35 @@ export function parseFlags(
   }
 }
 
+/** A negative number as typed: `-1`, `-1.09`, `-.5`, `-1e-3`, `-Infinity`. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d|Infinity$)/;
+
+/**
+ * Rewrites `--name -1.09` as `--name=-1.09` for flags that take a value, so
+ * `parseArgs` does not mistake a negative number for a flag.
+ */
+function joinNegativeValues(args: string[], flags: Record<string, FlagSpec>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!, next = args[i + 1];
+    const name = arg.startsWith("--") && !arg.includes("=") ? arg.slice(2) : undefined;
+    if (
+      name !== undefined && flags[name]?.type === "string" && next !== undefined &&
+      NEGATIVE_NUMBER.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+    if (arg === "--") {
+      out.push(...args.slice(i + 1));
+      break;
+    }
+  }
+  return out;
+}
+
 function firstLine(e: unknown): string {
   return String((e as Error).message).split("\n")[0]!.replace(/\.$/, "");
 }
@@ -113,6 +164,97 @@ export function numberFlag(
     );
   }
   return n;
+}
+
+/**
+ * The values a numeric flag accepts. Bounds are inclusive (`min`, `max`) or
+ * exclusive (`above`, `below`); give at most one lower and one upper bound.
+ */
+export interface NumberRange {
+  /** Smallest allowed value. */
+  min?: number;
+  /** Values must be greater than this. */
+  above?: number;
+  /** Largest allowed value. */
+  max?: number;
+  /** Values must be less than this. */
+  below?: number;
+  /** Whole numbers only. */
+  integer?: boolean;
+}
+
+/**
+ * Says a range in words, for error messages and help.
+ *
+ * @param range The range.
+ * @returns For example `"an integer ≥ 1"`, `"a number > 0"` or `"a number in [0, 1)"`.
+ *
+ * @example Say a range
+ * ```ts
+ * import { describeRange } from "./_args.ts";
+ * console.log(describeRange({ min: 0, below: 1 })); // a number in [0, 1)
+ * ```
+ */
+export function describeRange(range: NumberRange): string {
+  const kind = range.integer ? "an integer" : "a number";
+  const low = range.min ?? range.above, high = range.max ?? range.below;
+  if (low !== undefined && high !== undefined) {
+    return `${kind} in ${range.min !== undefined ? "[" : "("}${low}, ${high}${
+      range.max !== undefined ? "]" : ")"
+    }`;
+  }
+  if (low !== undefined) return `${kind} ${range.min !== undefined ? "≥" : ">"} ${low}`;
+  if (high !== undefined) return `${kind} ${range.max !== undefined ? "≤" : "<"} ${high}`;
+  return kind;
+}
+
+/**
+ * Whether `x` lies in `range`.
+ *
+ * @param x The value.
+ * @param range The range.
+ * @returns True when every bound holds (NaN never does).
+ */
+export function inRange(x: number, range: NumberRange): boolean {
+  return !Number.isNaN(x) && (!range.integer || Number.isInteger(x)) &&
+    (range.min === undefined || x >= range.min) && (range.above === undefined || x > range.above) &&
+    (range.max === undefined || x <= range.max) && (range.below === undefined || x < range.below);
+}
+
+/**
+ * Reads a numeric flag and checks it against a range; the error says the
+ * range, e.g. `--top must be an integer ≥ 1, got 0`.
+ *
+ * @param values Parsed flag values.
+ * @param name Long flag name.
+ * @param command Command name for the error message.
+ * @param range Allowed values, and the default used when the flag is absent.
+ * @param hint Optional advice appended to the error, e.g. "use --argmax for greedy decoding".
+ * @returns The value, or the default.
+ * @throws {CellscopeError} When the value is not a number or out of range.
+ *
+ * @example Read a positive integer
+ * ```ts
+ * import { rangedFlag } from "./_args.ts";
+ * console.log(rangedFlag({ top: "3" }, "top", "analyze", { integer: true, min: 1, default: 10 })); // 3
+ * ```
+ */
+export function rangedFlag(
+  values: ParsedArgs["values"],
+  name: string,
+  command: string,
+  range: NumberRange & { default: number },
+  hint?: string,
+): number {
+  const v = numberFlag(values, name, command) ?? range.default;
+  if (!inRange(v, range)) {
+    throw new CellscopeError(
+      `Cannot run "${command}": --${name} must be ${describeRange(range)}, got ${
+        String(values[name] ?? v)
+      }${hint ? `; ${hint}` : ""}`,
+    );
+  }
+  return v;
 }
 
 /**
@@ -162,8 +304,55 @@ export function kernelsFlags(
 }
 
 /**
- * Runs a CLI entry point: prints a {@linkcode CellscopeError} as
- * `error: <message>` and exits 1; rethrows anything else (a bug).
+ * The operating system's file errors: a missing or read-only folder, a full
+ * disk, a file where a folder was expected. They come from the user's
+ * machine, not from a bug, so {@linkcode runCli} prints them in one line.
+ */
+const FILE_ERRORS = [
+  Deno.errors.NotFound,
+  Deno.errors.PermissionDenied,
+  Deno.errors.AlreadyExists,
+  Deno.errors.IsADirectory,
+  Deno.errors.NotADirectory,
+  Deno.errors.NotCapable,
+] as const;
+
+/**
+ * The one line `runCli` prints for a user's mistake, or null for a bug.
+ *
+ * @param e What was thrown.
+ * @returns `error: <message>` on one line, or null when `e` is a bug.
+ *
+ * @example A user error and a bug
+ * ```ts
+ * import { userErrorLine } from "./_args.ts";
+ * import { CellscopeError } from "../errors.ts";
+ * console.log(userErrorLine(new CellscopeError("Cannot run: bad\nthing"))); // error: Cannot run: bad; thing
+ * console.log(userErrorLine(new TypeError("x is undefined"))); // null
+ * ```
+ */
+export function userErrorLine(e: unknown): string | null {
+  const oneLine = (m: string) => m.trim().split(/\s*\n\s*/).join("; ");
+  if (e instanceof CellscopeError) return `error: ${oneLine(e.message)}`;
+  if (FILE_ERRORS.some((kind) => e instanceof kind)) {
+    const io = e as Error;
+    const noSpace = /No space left|os error 28/.test(io.message);
+    return `error: ${oneLine(io.message)}; ${
+      noSpace ? "free some disk space" : "check the path and its permissions"
+    }, then run the command again`;
+  }
+  if (e instanceof Error && /No space left on device|os error 28/.test(e.message)) {
+    return `error: ${oneLine(e.message)}; free some disk space, then run the command again`;
+  }
+  return null;
+}
+
+/**
+ * Runs a command's entry point: the one wrapper every `deno task` command
+ * uses (`if (import.meta.main) await runCli(main);`). A user's mistake (see
+ * {@linkcode userErrorLine}) is printed as one line `error: …` on stderr and
+ * exits 1, with no stack; anything else is a bug and is rethrown, so Deno
+ * prints its stack.
  *
  * @param main The command's body.
  */
@@ -171,10 +360,9 @@ export async function runCli(main: () => Promise<void> | void): Promise<void> {
   try {
     await main();
   } catch (e) {
-    if (e instanceof CellscopeError) {
-      console.error(`error: ${e.message}`);
-      Deno.exit(1);
-    }
-    throw e;
+    const line = userErrorLine(e);
+    if (line === null) throw e;
+    console.error(line);
+    Deno.exit(1);
   }
 }

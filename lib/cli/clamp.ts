@@ -16,7 +16,7 @@ import { withKernels } from "../kernels/select.ts";
 import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { sampleText } from "../sample/sample.ts";
 import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
-import { numberFlag, parseFlags, runCli, stringFlag } from "./_args.ts";
+import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
 /** `--help` text. */
 export const HELP_TEXT = `Clamp units of a trained model and measure what changes.
@@ -25,7 +25,7 @@ Usage: deno task clamp --checkpoint PATH --unit l1.c[137] [--unit …] [flags]
 
   --checkpoint PATH      checkpoint file, or a run folder (its best.safetensors)
   --unit UNIT            unit to clamp, e.g. l1.c[137] (repeatable; h or c signals)
-  --value V              clamp value: a number, "zero" or "mean" (default zero)
+  --value V              clamp value: a number (e.g. -1.09), "zero" or "mean" (default zero)
   --split NAME           held-out text: train, val or test split (default test)
   --text FILE            use this UTF-8 file instead
   --chars N              characters of text to run over (default 20000)
@@ -107,15 +107,8 @@ export function parseClampArgs(args: string[]): ClampArgs | null {
       `Cannot run "clamp": --split must be train, val or test, got "${split}"`,
     );
   }
-  const int = (name: string, dflt: number, min: number) => {
-    const v = numberFlag(values, name, "clamp") ?? dflt;
-    if (!Number.isInteger(v) || v < min) {
-      throw new CellscopeError(
-        `Cannot run "clamp": --${name} must be an integer ≥ ${min}, got ${v}`,
-      );
-    }
-    return v;
-  };
+  const int = (name: string, dflt: number, min: number) =>
+    rangedFlag(values, name, "clamp", { integer: true, min, default: dflt });
   const text = stringFlag(values, "text");
   return {
     checkpoint,

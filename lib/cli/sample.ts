@@ -18,8 +18,8 @@ import {
 import {
   KERNELS_FLAGS,
   kernelsFlags,
-  numberFlag,
   parseFlags,
+  rangedFlag,
   runCli,
   stringFlag,
 } from "./_args.ts";
@@ -128,24 +128,23 @@ export function parseSampleArgs(args: string[]): SampleRequest {
         "e.g. deno task sample --checkpoint runs/shakespeare-lstm-1x128",
     );
   }
-  const temperature = numberFlag(values, "temperature", "sample") ?? DEFAULT_TEMPERATURE;
-  if (!(temperature > 0)) {
-    throw new CellscopeError(
-      `Cannot run "sample": --temperature must be > 0, got "${values.temperature}"; use --argmax for greedy decoding`,
-    );
-  }
-  const length = numberFlag(values, "length", "sample") ?? DEFAULT_LENGTH;
-  if (!Number.isInteger(length) || length < 0) {
-    throw new CellscopeError(
-      `Cannot run "sample": --length must be a non-negative integer, got "${values.length}"`,
-    );
-  }
-  const seed = numberFlag(values, "seed", "sample") ?? DEFAULT_SEED;
-  if (!Number.isInteger(seed) || seed < 0) {
-    throw new CellscopeError(
-      `Cannot run "sample": --seed must be a non-negative integer, got "${values.seed}"`,
-    );
-  }
+  const temperature = rangedFlag(
+    values,
+    "temperature",
+    "sample",
+    { above: 0, default: DEFAULT_TEMPERATURE },
+    "use --argmax for greedy decoding",
+  );
+  const length = rangedFlag(values, "length", "sample", {
+    integer: true,
+    min: 0,
+    default: DEFAULT_LENGTH,
+  });
+  const seed = rangedFlag(values, "seed", "sample", {
+    integer: true,
+    min: 0,
+    default: DEFAULT_SEED,
+  });
   const prime = stringFlag(values, "prime");
   return {
     help: false,

@@ -87,14 +87,19 @@ Deno.test("parseSampleArgs() rejects unknown flags, bad numbers and a missing ch
     ],
     [
       ["--checkpoint", "a", "--length", "2.5"],
-      /^Cannot run "sample": --length must be a non-negative integer, got "2\.5"$/,
+      /^Cannot run "sample": --length must be an integer ≥ 0, got 2\.5$/,
     ],
     [
       ["--checkpoint", "a", "--temperature", "0"],
-      /^Cannot run "sample": --temperature must be > 0, got "0"; use --argmax for greedy decoding$/,
+      /^Cannot run "sample": --temperature must be a number > 0, got 0; use --argmax for greedy decoding$/,
     ],
     [["--checkpoint", "a", "--temperature", "hot"], /--temperature must be a number, got "hot"$/],
-    [["--checkpoint", "a", "--seed=-1"], /--seed must be a non-negative integer, got "-1"$/],
+    [["--checkpoint", "a", "--seed=-1"], /--seed must be an integer ≥ 0, got -1$/],
+    [["--checkpoint", "a", "--seed", "-1"], /--seed must be an integer ≥ 0, got -1$/],
+    [
+      ["--checkpoint", "a", "--temperature", "-1"],
+      /--temperature must be a number > 0, got -1; use --argmax/,
+    ],
     [["--checkpoint", "a", "--backend", "gpu"], /--backend must be wasm or js, got "gpu"$/],
     [["--checkpoint", "a", "--threads", "4"], /--threads must be 1 or 2, got 4$/],
     [

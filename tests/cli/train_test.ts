@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "../_assert.ts";
 import { HELP_TEXT, parseTrainArgs } from "../../lib/cli/train.ts";
-import { DEFAULT_TRAIN_CONFIG } from "../../lib/train/config.ts";
+import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig } from "../../lib/train/config.ts";
 
 Deno.test("parseTrainArgs() maps kebab-case flags one to one onto config keys", () => {
   const r = parseTrainArgs([
@@ -55,10 +55,17 @@ Deno.test("the train help text documents every configuration key", () => {
   }
 });
 
-Deno.test("a flag value that starts with a dash gets the --flag=VALUE hint", () => {
-  assertThrows(
-    () => parseTrainArgs(["--seed", "-1"]),
-    /the value of --seed starts with a dash; write it as --seed=VALUE/,
-  );
+Deno.test("a negative number may follow its flag directly or after =", () => {
+  assertEquals(parseTrainArgs(["--seed", "-1"]).config.seed, -1);
   assertEquals(parseTrainArgs(["--seed=-1"]).config.seed, -1);
+  assertEquals(parseTrainArgs(["--lr", "-1e-3", "--clip", "-.5"]).config, {
+    lr: -1e-3,
+    clip: -0.5,
+  });
+  assertThrows(
+    () => resolveTrainConfig(parseTrainArgs(["--lr", "-1"]).config),
+    /"lr" must be a number > 0, got -1 \(flag --lr\)$/,
+  );
+  // A dash that is no number is still read as a flag.
+  assertThrows(() => parseTrainArgs(["--out", "--seed"]), /--out.*--out=VALUE/);
 });
