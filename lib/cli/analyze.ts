@@ -9,8 +9,9 @@ import { analyzeRecording, formatAnalysisTable } from "../analyze/analyze.ts";
 import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { checkOutputPath } from "../io/output.ts";
 import { openRecording } from "../record/store.ts";
-import { numberFlag, parseFlags, runCli, stringFlag } from "./_args.ts";
+import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
 /** `--help` text. */
 export const HELP_TEXT = `Find the interpretable units of a recording.
@@ -22,7 +23,8 @@ Usage: deno task analyze --recording FILE [flags]
                          ${BUILTIN_HYPOTHESES.map((h) => h.name).join(", ")}
   --signals LIST         which signals to score, e.g. l1.*,*.c (default all)
   --top N                units kept per hypothesis (default 10; the table shows 3)
-  --json FILE            also write the full result as JSON
+  --json FILE            also write the full result as JSON (replaces an earlier JSON file,
+                         never another kind of file; its folder must exist)
   -h, --help             this text
 
 Scores: ROC-AUC as max(AUC, 1 − AUC) for binary features, |Spearman r| for graded ones;
@@ -66,10 +68,7 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeArgs | null {
       'Cannot run "analyze": --recording is required, e.g. deno task analyze --recording rec.safetensors',
     );
   }
-  const top = numberFlag(values, "top", "analyze") ?? 10;
-  if (!Number.isInteger(top) || top < 1) {
-    throw new CellscopeError(`Cannot run "analyze": --top must be a positive integer, got ${top}`);
-  }
+  const top = rangedFlag(values, "top", "analyze", { integer: true, min: 1, default: 10 });
   const hypotheses = stringFlag(values, "hypotheses"), signals = stringFlag(values, "signals");
   const json = stringFlag(values, "json");
   return {
@@ -86,6 +85,9 @@ async function main(): Promise<void> {
   if (!req) {
     console.log(HELP_TEXT);
     return;
+  }
+  if (req.json) {
+    await checkOutputPath(req.json, "JSON file", { command: "analyze", flag: "--json" });
   }
   const store = await openRecording(req.recording);
   try {

@@ -5,12 +5,14 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
+import { checkOutputPath } from "../io/output.ts";
 import { recordCheckpoint, type RecordCheckpointOptions } from "../record/record_checkpoint.ts";
 import {
   KERNELS_FLAGS,
   kernelsFlags,
   numberFlag,
   parseFlags,
+  rangedFlag,
   runCli,
   stringFlag,
 } from "./_args.ts";
@@ -21,7 +23,9 @@ export const HELP_TEXT = `Record every signal of a trained model, character by c
 Usage: deno task record --checkpoint PATH --out FILE.safetensors [flags]
 
   --checkpoint PATH      checkpoint file, or a run folder (its best.safetensors)
-  --out FILE             the recording, *.safetensors (streamed to disk)
+  --out FILE             the recording, *.safetensors (streamed to disk); an existing
+                         recording there is replaced only with --force, any other file never
+  --force                replace an existing recording at --out
   --split NAME           train, val or test split of the training text (default test)
   --text FILE            record this UTF-8 file instead
   --chars N              at most N characters from the start of the text (default all)
@@ -46,7 +50,9 @@ Next: deno task analyze --recording FILE
  * @returns Options for {@linkcode recordCheckpoint}, or null for --help.
  * @throws {CellscopeError} On unknown flags, bad values or missing required flags.
  */
-export function parseRecordArgs(args: string[]): RecordCheckpointOptions | null {
+export function parseRecordArgs(
+  args: string[],
+): (RecordCheckpointOptions & { out: string; force: boolean }) | null {
   const { values } = parseFlags(args, {
     checkpoint: { type: "string" },
     out: { type: "string" },
@@ -58,6 +64,7 @@ export function parseRecordArgs(args: string[]): RecordCheckpointOptions | null 
     "no-control": { type: "boolean" },
     "control-seed": { type: "string" },
     chunk: { type: "string" },
+    force: { type: "boolean" },
     ...KERNELS_FLAGS,
   }, "record");
   if (values.help) return null;
@@ -80,17 +87,8 @@ export function parseRecordArgs(args: string[]): RecordCheckpointOptions | null 
     throw new CellscopeError('Cannot run "record": give --split or --text, not both');
   }
   const { backend, threads } = kernelsFlags(values, "record");
-  const chars = numberFlag(values, "chars", "record") ?? 0;
-  const chunk = numberFlag(values, "chunk", "record") ?? 256;
-  for (const [name, v] of [["chars", chars], ["chunk", chunk]] as const) {
-    if (!Number.isInteger(v) || v < (name === "chunk" ? 1 : 0)) {
-      throw new CellscopeError(
-        `Cannot run "record": --${name} must be a ${
-          name === "chunk" ? "positive" : "non-negative"
-        } integer, got ${v}`,
-      );
-    }
-  }
+  const chars = rangedFlag(values, "chars", "record", { integer: true, min: 0, default: 0 });
+  const chunk = rangedFlag(values, "chunk", "record", { integer: true, min: 1, default: 256 });
   return {
     checkpoint,
     out,
@@ -101,8 +99,9 @@ export function parseRecordArgs(args: string[]): RecordCheckpointOptions | null 
     float16: values.float16 === true,
     controlSeed: values["no-control"] === true
       ? null
-      : numberFlag(values, "control-seed", "record") ?? 1,
+      : rangedFlag(values, "control-seed", "record", { integer: true, min: 0, default: 1 }),
     chunk,
+    force: values.force === true,
     backend,
     threads,
   };
@@ -114,9 +113,11 @@ async function main(): Promise<void> {
     console.log(HELP_TEXT);
     return;
   }
+  const { force, ...recordOpts } = opts;
+  await checkOutputPath(opts.out, "recording", { command: "record", flag: "--out", force });
   let last = -1;
   const store = await recordCheckpoint({
-    ...opts,
+    ...recordOpts,
     onProgress: (f) => {
       const pct = Math.floor(f * 100);
       if (pct !== last && pct % 10 === 0) console.error(`recording: ${pct}%`);

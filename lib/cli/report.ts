@@ -6,8 +6,9 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
+import { checkOutputPath } from "../io/output.ts";
 import { buildReport, writeReport } from "../viz/report.ts";
-import { numberFlag, parseFlags, runCli, stringFlag } from "./_args.ts";
+import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
 /** `--help` text. */
 export const HELP_TEXT = `Write a self-contained HTML report of a training run.
@@ -15,7 +16,8 @@ export const HELP_TEXT = `Write a self-contained HTML report of a training run.
 Usage: deno task report --run DIR --out report.html [flags]
 
   --run DIR              run folder from "deno task train" (its best checkpoint is used)
-  --out FILE             the HTML file to write
+  --out FILE             the HTML file to write (replaces an earlier report, never another
+                         kind of file; its folder must exist)
   --recording FILE       analyse this recording instead of recording the checkpoint
   --chars N              characters of the test split to record (default 20000)
   --top N                units ranked per hypothesis (default 10)
@@ -83,15 +85,8 @@ export function parseReportArgs(args: string[]): ReportArgs | null {
       } is required, e.g. deno task report --run runs/shakespeare-lstm-1x128 --out report.html`,
     );
   }
-  const int = (name: string, dflt: number, min: number) => {
-    const v = numberFlag(values, name, "report") ?? dflt;
-    if (!Number.isInteger(v) || v < min) {
-      throw new CellscopeError(
-        `Cannot run "report": --${name} must be an integer ≥ ${min}, got ${v}`,
-      );
-    }
-    return v;
-  };
+  const int = (name: string, dflt: number, min: number) =>
+    rangedFlag(values, name, "report", { integer: true, min, default: dflt });
   const recording = stringFlag(values, "recording");
   const hypotheses = stringFlag(values, "hypotheses");
   return {
@@ -112,6 +107,7 @@ async function main(): Promise<void> {
     console.log(HELP_TEXT);
     return;
   }
+  await checkOutputPath(req.out, "report", { command: "report", flag: "--out" });
   const report = await buildReport({
     run: req.run,
     ...(req.recording !== undefined ? { recording: req.recording } : {}),

@@ -5,6 +5,7 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
+import { checkNewRunFolder } from "../io/output.ts";
 import {
   DEFAULT_TRAIN_CONFIG,
   PRESETS,
@@ -40,6 +41,8 @@ Optimisation
   --lr-decay-every N     (default 1000)
   --clip X               clip the global gradient norm, 0 = off (default 5)
   --clip-value X         clip each gradient element, 0 = off (default 0)
+  --diverge-factor X     stop when the loss is NaN or above X × the first loss, 0 = only NaN
+                         (default 3); the last good checkpoint is kept and the exit code is 1
 Length
   --steps N              updates (default 0 = use --epochs)
   --epochs N             passes over the training split (default 50)
@@ -52,7 +55,8 @@ Monitoring
   --sample-temperature T (default 0.8)
 Run
   --seed N               seed of weights, dropout and samples (default 1)
-  --out DIR              run folder (default runs/<corpus>-<model>-<layers>x<hidden>)
+  --out DIR              run folder, created (its parent must exist); one that holds
+                         checkpoints is never overwritten (default runs/<corpus>-<model>-<layers>x<hidden>)
   --resume PATH          continue a run folder or checkpoint exactly where it stopped
   --backend wasm|js      kernels: WebAssembly SIMD (default) or the TypeScript reference
   --threads 1|2          threads of the wasm backend (default 2)
@@ -117,6 +121,7 @@ async function main(): Promise<void> {
   }
   if (!req.resume) {
     const c = resolveTrainConfig(req.config, req.preset);
+    if (c.out !== null) await checkNewRunFolder(c.out);
     console.error(`config: ${JSON.stringify(c)}`);
   }
   const controller = new AbortController();
