@@ -11,6 +11,8 @@
  * @module
  */
 
+import { CellscopeError } from "../errors.ts";
+
 /** Fractions of the text for each split; each ≥ 0, summing to 1. */
 export interface SplitFractions {
   /** Fraction used for training (first part). Must give a non-empty split. */
@@ -68,8 +70,9 @@ export const DEFAULT_SPLIT: Readonly<SplitFractions> = Object.freeze({
  * @param ids `[N]` character ids of the whole text.
  * @param fractions Split fractions.
  * @returns Views (subarrays, no copy) of `ids` and the start offsets.
- * @throws {RangeError} When a fraction is negative or not finite, the
- * fractions do not sum to 1 (within 1e-9), or the train split is empty.
+ * @throws {RangeError} When a fraction is negative or not finite, or the
+ * fractions do not sum to 1 (within 1e-9).
+ * @throws {CellscopeError} When the text is too short for a non-empty train split.
  *
  * @example Split ten ids 80/10/10
  * ```ts
@@ -146,9 +149,13 @@ function splitOffsets(n: number, fractions: SplitFractions): SplitOffsets {
     Math.max(valStart, Math.round(n * (train + val))),
   );
   if (valStart === 0) {
-    throw new RangeError(
-      `Cannot split ${n} characters with train fraction ${train}: the train split would be empty; ` +
-        `use a longer text or a larger train fraction`,
+    // The user's text is too short: their mistake, not a bug.
+    throw new CellscopeError(
+      `Cannot split ${
+        n === 0 ? "an empty text" : `a text of ${n} characters`
+      }: the train split (${+(train * 100).toFixed(
+        2,
+      )}% of it) would be empty; use a longer text or a larger train fraction`,
     );
   }
   return { train: 0, val: valStart, test: testStart };

@@ -10,6 +10,24 @@ import { CellscopeError } from "../errors.ts";
 import type { CharRnn, Workspace } from "../nn/model.ts";
 
 /**
+ * Checks that a held-out split is long enough to evaluate (one chunk of
+ * `seq` predictions), so a run can refuse a short text before it starts.
+ *
+ * @param chars Characters in the split.
+ * @param seq Steps per chunk.
+ * @throws {CellscopeError} When the split is shorter than `seq + 1`.
+ */
+export function checkEvalSplit(chars: number, seq: number): void {
+  if (chars - 1 < seq) {
+    throw new CellscopeError(
+      `Cannot evaluate: the held-out split has ${chars} characters, fewer than seq + 1 = ${
+        seq + 1
+      }; use a larger --val-fraction or a smaller --seq`,
+    );
+  }
+}
+
+/**
  * Mean loss of `model` over `ids`.
  *
  * @param model The model.
@@ -29,14 +47,8 @@ export function evaluateLoss(
   maxChars = 0,
   ws?: Workspace,
 ): number {
+  checkEvalSplit(ids.length, seq);
   const B = Math.max(1, Math.min(batch, Math.floor((ids.length - 1) / seq)));
-  if (ids.length - 1 < seq) {
-    throw new CellscopeError(
-      `Cannot evaluate: the held-out split has ${ids.length} characters, fewer than seq + 1 = ${
-        seq + 1
-      }; use a larger --val-fraction or a smaller --seq`,
-    );
-  }
   const batcher = new Batcher(ids, B, seq, "held-out split");
   const work = ws && ws.B === B && ws.T === seq ? ws : model.createWorkspace(seq, B);
   const state = model.createState(B);

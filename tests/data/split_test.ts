@@ -58,15 +58,19 @@ Deno.test("splitIds() rejects bad fractions and an empty train split", () => {
     RangeError,
   );
   assertThrows(() => splitIds(ids, { train: 0, val: 0.5, test: 0.5 }), {
-    name: "RangeError",
-    message: "Cannot split 100 characters with train fraction 0: the train split would be empty; " +
+    name: "CellscopeError",
+    message: "Cannot split a text of 100 characters: the train split (0% of it) would be empty; " +
       "use a longer text or a larger train fraction",
   });
   assertThrows(
     () => splitIds(iota(5), { train: 0.05, val: 0.05, test: 0.9 }),
-    RangeError,
+    { name: "CellscopeError" },
   );
-  assertThrows(() => splitIds(new Int32Array(0)), RangeError);
+  assertThrows(() => splitIds(new Int32Array(0)), {
+    name: "CellscopeError",
+    message: "Cannot split an empty text: the train split (90% of it) would be empty; " +
+      "use a longer text or a larger train fraction",
+  });
   // Within 1e-9 of 1 is accepted.
   assertEquals(
     splitIds(ids, { train: 0.7, val: 0.2, test: 0.1 + 5e-10 }).offsets.test,
