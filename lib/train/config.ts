@@ -53,6 +53,12 @@ export interface TrainConfig {
   clip: number;
   /** Clip every gradient element to ±this (0 = off). @default 0 */
   clipValue: number;
+  /**
+   * Divergence guard (char-rnn's rule): stop when a loss is NaN, infinite, or
+   * above this many times the first loss of the run (0 = only NaN and infinity).
+   * @default 3
+   */
+  divergeFactor: number;
   /** Total updates (0 = use `epochs`). @default 0 */
   steps: number;
   /** Passes over the training split when `steps` is 0. @default 50 */
@@ -181,7 +187,9 @@ export function upgradeTrainConfig<C extends Partial<TrainConfig>>(
 
 function fail(key: string, rule: string, value: unknown): never {
   throw new CellscopeError(
-    `Cannot configure training: "${key}" ${rule}, got ${JSON.stringify(value)}`,
+    `Cannot configure training: "${key}" ${rule}, got ${JSON.stringify(value)} (flag --${
+      key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)
+    })`,
   );
 }
 
@@ -209,6 +217,9 @@ export function validateTrainConfig(c: TrainConfig): void {
     if (!Number.isInteger(c[k]) || c[k] < 0) fail(k, "must be a non-negative integer", c[k]);
   }
   const nonNeg = ["clip", "clipValue", "minutes"] as const;
+  if (!(c.divergeFactor === 0 || c.divergeFactor > 1) || !Number.isFinite(c.divergeFactor)) {
+    fail("divergeFactor", "must be 0 (off) or a number > 1", c.divergeFactor);
+  }
   for (const k of nonNeg) {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) fail(k, "must be a number ≥ 0", c[k]);
   }

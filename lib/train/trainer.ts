@@ -17,6 +17,7 @@ import { readTextFile } from "../data/text.ts";
 import { diffVocab, quoteChar, Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { checkNewRunFolder } from "../io/output.ts";
 import { withKernels } from "../kernels/select.ts";
 import { CharRnn, type ModelState } from "../nn/model.ts";
 import { zeroGrads } from "../nn/params.ts";
@@ -41,7 +42,7 @@ import {
   restoreState,
   saveCheckpoint,
 } from "./checkpoint.ts";
-import { evaluateLoss } from "./evaluate.ts";
+import { checkEvalSplit, evaluateLoss } from "./evaluate.ts";
 import type { ProgressInfo } from "./progress.ts";
 import { learningRate } from "./schedule.ts";
 
@@ -119,16 +120,7 @@ export async function loadTrainingText(c: TrainConfig): Promise<{ name: string; 
 
 async function chooseRunDir(c: TrainConfig, dataName: string): Promise<string> {
   if (c.out !== null) {
-    try {
-      const entries = [...Deno.readDirSync(c.out)].map((e) => e.name);
-      if (entries.some((n) => n.endsWith(".safetensors"))) {
-        throw new CellscopeError(
-          `Cannot start a run in "${c.out}": it already holds checkpoints; pass --resume "${c.out}" to continue that run, or a new --out folder`,
-        );
-      }
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
+    await checkNewRunFolder(c.out);
     return c.out;
   }
   const base = dataName.replace(/^.*\//, "").replace(/\.[^.]*$/, "").replace(/[^\w-]+/g, "_");
@@ -217,6 +209,7 @@ async function runTraining(
     test: config.testFraction,
   });
   const batcher = new Batcher(splits.train, config.batch, config.seq, "training split");
+  checkEvalSplit(splits.val.length, config.seq);
   const totalSteps = config.steps > 0 ? config.steps : config.epochs * batcher.chunksPerEpoch;
 
   // Model, optimizer, random state, carried state.
@@ -288,6 +281,31 @@ async function runTraining(
     data: { name: data.name, chars: ids.length },
   });
 
+  // Divergence guard (char-rnn): a NaN or infinite loss, or one above
+  // divergeFactor × the first loss of this run, stops training before any
+  // checkpoint of the diverged weights is written.
+  let firstLoss: number | null = null;
+  let lastSavedStep: number | null = ckpt ? step : null;
+  const guardDivergence = async (loss: number, atStep: number, what: string) => {
+    firstLoss ??= loss;
+    const limit = config.divergeFactor * firstLoss;
+    if (Number.isFinite(loss) && (config.divergeFactor === 0 || loss <= limit)) return;
+    await log({ event: "diverged", step: atStep, loss, firstLoss, time: new Date().toISOString() });
+    throw new CellscopeError(
+      `Training diverged at step ${atStep}: the ${what} loss is ${loss}${
+        Number.isFinite(loss)
+          ? `, above ${config.divergeFactor} × the first loss ${firstLoss.toFixed(4)}`
+          : ""
+      }; ${
+        lastSavedStep !== null && runDir
+          ? `the last good checkpoint (step ${lastSavedStep}) is kept in ${runDir}`
+          : "no checkpoint was written"
+      }; lower --lr (now ${config.lr}), set --clip (now ${config.clip}${
+        config.clip === 0 ? " = off" : ""
+      }), or change --diverge-factor (0 checks only NaN and infinity)`,
+    );
+  };
+
   const validate = async () => {
     const trainTime = seconds() - lastEvalTime;
     const valLoss = evaluateLoss(
@@ -308,6 +326,7 @@ async function runTraining(
         Math.max(trainTime, 1e-9),
       elapsedSeconds: elapsedBefore + seconds(),
     };
+    await guardDivergence(valLoss, step, "validation");
     history.push(entry);
     lastValLoss = valLoss;
     const improved = bestValLoss === null || valLoss < bestValLoss;
@@ -320,6 +339,7 @@ async function runTraining(
       if (improved) {
         await saveCheckpoint(join(runDir, "best.safetensors"), model, m, { optimizer, state });
       }
+      lastSavedStep = step;
     }
     lastEvalTime = seconds();
     lastEvalStep = step;
@@ -353,11 +373,7 @@ async function runTraining(
     if (batch.reset) { for (const layer of state) for (const v of Object.values(layer)) v.fill(0); }
     zeroGrads(model.params);
     const loss = model.forward(trainWs, batch.ids, batch.targets, state, { dropoutRng: rng });
-    if (!Number.isFinite(loss)) {
-      throw new CellscopeError(
-        `Training diverged at step ${step}: the loss is ${loss}; lower --lr (now ${config.lr}) or set --clip`,
-      );
-    }
+    await guardDivergence(loss, step + 1, "training");
     model.backward(trainWs);
     if (config.clipValue > 0) clipGradValue(model.params, config.clipValue);
     if (config.clip > 0) clipGradNorm(model.params, config.clip);
