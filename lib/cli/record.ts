@@ -10,7 +10,6 @@ import { recordCheckpoint, type RecordCheckpointOptions } from "../record/record
 import {
   KERNELS_FLAGS,
   kernelsFlags,
-  numberFlag,
   parseFlags,
   rangedFlag,
   runCli,
