@@ -149,6 +149,14 @@ async function main(): Promise<void> {
     })[req.split];
   }
   text = Array.from(text).slice(0, req.chars + 1).join("");
+  const predictions = Array.from(text).length - 1;
+  if (predictions < 1) {
+    throw new CellscopeError(
+      `Cannot run "clamp": the text "${req.text ?? `${req.split} split`}" has ${
+        predictions + 1
+      } characters, and at least 2 are needed (one prediction); give a longer --text`,
+    );
+  }
   await withKernels("wasm", 2, async () => {
     const model = modelFromCheckpoint(ckpt);
     const vocab = vocabFromCheckpoint(ckpt);
