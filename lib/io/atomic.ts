@@ -16,7 +16,8 @@ let tempCounter = 0;
 /**
  * Writes `data` to `path` atomically: temp file in the same folder, fsync,
  * rename. On any failure the temp file is removed and the old `path`, if
- * any, is left untouched.
+ * any, is left untouched. Stale temporaries of `path` left by a killed
+ * writer are removed first.
  *
  * @param path Destination file.
  * @param data Bytes or text to write.
@@ -35,6 +36,7 @@ export async function writeFileAtomic(
   data: Uint8Array | string,
 ): Promise<void> {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  await cleanStaleTemps(dirname(path) || ".", basename(path));
   const temp = join(
     dirname(path),
     `${basename(path)}${TEMP_MARKER}${Deno.pid}-${tempCounter++}`,

@@ -6,7 +6,7 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
-import { TEMP_MARKER } from "./atomic.ts";
+import { cleanStaleTemps, TEMP_MARKER } from "./atomic.ts";
 import { checkData, type Layout, planLayout } from "./safetensors_write.ts";
 import {
   byteView,
@@ -106,6 +106,8 @@ export class SafetensorsStreamWriter implements AsyncDisposable {
       metadata,
       `Cannot create safetensors file ${q(path)}`,
     );
+    // A recording killed mid-stream can leave gigabytes behind: clean them first.
+    await cleanStaleTemps(dirname(path) || ".", basename(path));
     const tempPath = join(
       dirname(path),
       `${basename(path)}${TEMP_MARKER}${Deno.pid}-s${streamCounter++}`,

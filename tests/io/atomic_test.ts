@@ -5,7 +5,9 @@ import {
   listDir,
   withTempDir,
 } from "../_assert.ts";
+import { join } from "node:path";
 import { cleanStaleTemps, TEMP_MARKER, writeFileAtomic } from "../../lib/io/atomic.ts";
+import { SafetensorsStreamWriter } from "../../lib/io/safetensors.ts";
 
 /** A pid no running process has (above Linux's pid_max limit of 2^22). */
 const DEAD_PID = 2 ** 22 + 12345;
@@ -103,4 +105,21 @@ Deno.test("cleanStaleTemps() ignores a missing folder", async () => {
   await withTempDir(async (dir) => {
     assertEquals(await cleanStaleTemps(`${dir}/missing`), []);
   });
+});
+
+Deno.test("writeFileAtomic() and streamed safetensors clean a killed writer's temps of the same file", async () => {
+  const dir = await Deno.makeTempDir();
+  const dead = DEAD_PID;
+  const stale = [`a.json${TEMP_MARKER}${dead}-0`, `r.safetensors${TEMP_MARKER}${dead}-s0`];
+  const other = `b.json${TEMP_MARKER}${dead}-0`;
+  for (const name of [...stale, other]) await Deno.writeTextFile(join(dir, name), "half");
+  await writeFileAtomic(join(dir, "a.json"), "{}");
+  const writer = await SafetensorsStreamWriter.create(join(dir, "r.safetensors"), [
+    { name: "x", dtype: "F32", shape: [1] },
+  ]);
+  await writer.writeRows("x", new Float32Array([1]));
+  await writer.close();
+  const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+  assertEquals(names, ["a.json", other, "r.safetensors"].sort());
+  await Deno.remove(dir, { recursive: true });
 });
