@@ -1,6 +1,7 @@
 /**
  * File formats and safe writing: safetensors (read, write, header-only read,
- * row ranges, streamed writes), float16 conversion, atomic writes.
+ * row ranges, streamed writes), float16 conversion, atomic writes, and the
+ * rules for what an output path may replace.
  *
  * @example Round-trip a tensor through safetensors bytes
  * ```ts
@@ -14,4 +15,5 @@
  */
 export * from "./atomic.ts";
 export * from "./float16.ts";
+export * from "./output.ts";
 export * from "./safetensors.ts";
