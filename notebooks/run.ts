@@ -65,10 +65,17 @@ export class NotebookRunError extends Error {
  * ```
  */
 export function parseNotebookArgs(args: string[]): NotebookRequest | null {
+  // A negative number right after --timeout is its value (refused below), not a flag.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--timeout" && /^-\d/.test(args[i + 1] ?? "")) {
+      joined.push(`--timeout=${args[++i]}`);
+    } else joined.push(args[i]!);
+  }
   let values;
   try {
     ({ values } = parseArgs({
-      args,
+      args: joined,
       options: {
         quick: { type: "boolean" },
         only: { type: "string", multiple: true },

@@ -410,6 +410,12 @@ const CASES: BadInput[] = [
   { task: "bench", args: ["--seconds", "-1"], message: /--seconds must be > 0/ },
   { task: "bench", args: ["--threads", "3"], message: /--threads must be 1 or 2/ },
   { task: "bench", args: ["--only", "transformer"], message: /is not a benchmark model/ },
+  {
+    task: "notebooks",
+    args: ["--timeout", "-5"],
+    message: /--timeout must be a positive integer of seconds, got "-5"/,
+  },
+  { task: "notebooks", args: ["--nope"], message: /Unknown option '--nope'/ },
 ];
 
 async function runsListing(): Promise<string[]> {
