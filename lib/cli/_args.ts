@@ -4,13 +4,26 @@
  * numeric flag readers and {@linkcode runCli}, the entry point every command
  * shares.
  *
- * How a command is written:
+ * How a command is written (see lib/cli/analyze.ts for a whole one):
  *
  * ```ts ignore
- * const { values } = parseFlags(Deno.args, { out: { type: "string" }, top: { type: "string" } }, "mine");
- * const top = intFlag(values, "top", "mine", { min: 1, default: 10 }); // "--top must be an integer ≥ 1"
- * const out = await checkOutputPath(stringFlag(values, "out")!, "json", { flag: "--out" }); // lib/io/output.ts
- * // … the work …
+ * import { checkOutputPath } from "../io/output.ts";
+ * import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
+ *
+ * async function main(): Promise<void> {
+ *   const { values } = parseFlags(Deno.args, {
+ *     out: { type: "string" },
+ *     top: { type: "string" },
+ *     force: { type: "boolean" },
+ *   }, "mine");
+ *   // An out-of-range value fails with "--top must be an integer ≥ 1, got 0".
+ *   const top = rangedFlag(values, "top", "mine", { integer: true, min: 1, default: 10 });
+ *   // Output paths are checked before any work (lib/io/output.ts has the rules).
+ *   const out = stringFlag(values, "out")!;
+ *   await checkOutputPath(out, "JSON file", { command: "mine", flag: "--out", force: values.force === true });
+ *   // … the work; throw CellscopeError for anything the user can fix …
+ * }
+ *
  * if (import.meta.main) await runCli(main);
  * ```
  *
