@@ -28,8 +28,8 @@
  * ```
  *
  * The split between the user's mistakes and bugs: a {@linkcode CellscopeError}
- * (and the operating system's file errors, such as a read-only folder or a full
- * disk) is printed as one line `error: …` and exits 1; anything else is a bug
+ * (and what the machine refuses: a read-only folder, a full disk, an
+ * allocation beyond the memory) is printed as one line `error: …` and exits 1; anything else is a bug
  * and keeps its stack. Unknown flags and malformed or out-of-range values
  * become `CellscopeError`s that say what is allowed. A negative number may
  * follow its flag directly (`--value -1.09`).
@@ -331,6 +331,12 @@ const FILE_ERRORS = [
 ] as const;
 
 /**
+ * What the runtime says when an allocation does not fit (a typed array, or a
+ * WebAssembly memory that cannot grow): the machine's limit, not a bug.
+ */
+const OUT_OF_MEMORY = /Array buffer allocation failed|Maximum memory size exceeded|out of memory/i;
+
+/**
  * The one line `runCli` prints for a user's mistake, or null for a bug.
  *
  * @param e What was thrown.
@@ -356,6 +362,11 @@ export function userErrorLine(e: unknown): string | null {
   }
   if (e instanceof Error && /No space left on device|os error 28/.test(e.message)) {
     return `error: ${oneLine(e.message)}; free some disk space, then run the command again`;
+  }
+  if (e instanceof RangeError && OUT_OF_MEMORY.test(e.message)) {
+    return `error: out of memory (${
+      oneLine(e.message)
+    }); use a smaller model (--hidden, --layers), a smaller --batch or --chunk, or fewer characters`;
   }
   return null;
 }

@@ -23,7 +23,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { CellscopeError } from "../errors.ts";
 import { RECORDING_FORMAT } from "../record/store.ts";
 import { CHECKPOINT_FORMAT } from "../train/checkpoint.ts";
-import { TEMP_MARKER } from "./atomic.ts";
+import { cleanStaleTemps, TEMP_MARKER } from "./atomic.ts";
 import { readSafetensorsHeader } from "./safetensors.ts";
 
 /** What a path holds, as far as overwriting goes. */
@@ -217,7 +217,9 @@ async function checkWritableFolder(dir: string, action: string): Promise<void> {
   if (!info.isDirectory) {
     throw new CellscopeError(`${action}: "${folder}" is not a folder; choose another path`);
   }
-  const probe = join(folder, `.cellscope-write-check${TEMP_MARKER}${Deno.pid}-probe`);
+  const probeName = ".cellscope-write-check";
+  await cleanStaleTemps(folder, probeName);
+  const probe = join(folder, `${probeName}${TEMP_MARKER}${Deno.pid}-probe`);
   try {
     (await Deno.open(probe, { write: true, createNew: true })).close();
   } catch (e) {

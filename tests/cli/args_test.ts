@@ -7,7 +7,7 @@ import {
 } from "../../lib/cli/_args.ts";
 import { parseClampArgs } from "../../lib/cli/clamp.ts";
 import { CellscopeError } from "../../lib/errors.ts";
-import { assertEquals, assertStrictEquals, assertThrows } from "../_assert.ts";
+import { assertEquals, assertMatch, assertStrictEquals, assertThrows } from "../_assert.ts";
 
 Deno.test("parseFlags() takes a negative number right after its flag", () => {
   const flags = { value: { type: "string" }, unit: { type: "string", multiple: true } } as const;
@@ -72,6 +72,14 @@ Deno.test("userErrorLine() prints user errors on one line and leaves bugs alone"
   assertStrictEquals(
     io,
     "error: Permission denied (os error 13); check the path and its permissions, then run the command again",
+  );
+  assertMatch(
+    userErrorLine(new RangeError("Array buffer allocation failed"))!,
+    /^error: out of memory \(Array buffer allocation failed\); use a smaller model/,
+  );
+  assertMatch(
+    userErrorLine(new RangeError("WebAssembly.Memory.grow(): Maximum memory size exceeded"))!,
+    /^error: out of memory/,
   );
   assertStrictEquals(userErrorLine(new TypeError("x is undefined")), null);
   assertStrictEquals(userErrorLine(new RangeError("bad index")), null);

@@ -182,6 +182,17 @@ const CASES: BadInput[] = [
   { task: "train", args: ["--hidden", "lots"], message: /--hidden must be a number, got "lots"/ },
   { task: "train", args: ["--hiden", "3"], message: /Unknown option '--hiden'.*allowed flags/ },
   { task: "train", args: ["--preset", "giant"], message: /Cannot use preset "giant"/ },
+  // train: a model far beyond the memory (either backend)
+  {
+    task: "train",
+    args: ["--text", "@/t.txt", "--layers", "50", "--hidden", "100000", "--out", "@/bigrun"],
+    message: /memory/i,
+  },
+  {
+    task: "train",
+    args: ["--text", "@/t.txt", "--hidden", "100000", "--backend", "js", "--out", "@/bigrun"],
+    message: /memory/i,
+  },
   // train: resuming from wrong, truncated and lying files
   { task: "train", args: ["--resume", "@/trunc.safetensors"], message: /truncated, corrupt/ },
   { task: "train", args: ["--resume", "@/lying.safetensors"], message: /truncated, corrupt/ },
