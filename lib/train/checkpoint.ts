@@ -19,7 +19,12 @@ import type { Optimizer, OptimizerKind } from "../optim/optimizer.ts";
 import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
 import { cleanStaleTemps } from "../io/atomic.ts";
 import { basename, dirname } from "node:path";
-import { type TrainConfig, upgradeTrainConfig } from "./config.ts";
+import {
+  DEFAULT_TRAIN_CONFIG,
+  type TrainConfig,
+  upgradeTrainConfig,
+  validateTrainConfig,
+} from "./config.ts";
 
 /** Value of the `format` metadata key. */
 export const CHECKPOINT_FORMAT = "cellscope-checkpoint";
@@ -193,8 +198,13 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
       return bad(`metadata "${key}" is missing or not valid JSON`);
     }
   };
+  const config = json("config");
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    bad(`metadata "config" is not a JSON object`);
+  }
   const meta: CheckpointMeta = {
-    config: upgradeTrainConfig(json("config") as TrainConfig),
+    // The old key name is upgraded; keys added after the checkpoint was written take their defaults.
+    config: { ...DEFAULT_TRAIN_CONFIG, ...upgradeTrainConfig(config as Partial<TrainConfig>) },
     model: json("model") as ModelConfig,
     vocab: json("vocab") as string[],
     step: json("step") as number,
@@ -209,6 +219,7 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   };
   try {
     validateModelConfig(meta.model);
+    validateTrainConfig(meta.config);
     Vocab.fromJSON(meta.vocab);
   } catch (e) {
     bad((e as Error).message);

@@ -242,6 +242,9 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (typeof c.corpus !== "string" || c.corpus === "") {
     fail("corpus", "must name a corpus", c.corpus);
   }
+  for (const k of ["text", "out"] as const) {
+    if (c[k] !== null && (typeof c[k] !== "string" || c[k] === "")) fail(k, "must be a path", c[k]);
+  }
   if (!BACKEND_NAMES.includes(c.backend)) {
     fail("backend", `must be one of ${BACKEND_NAMES.join(", ")}`, c.backend);
   }

@@ -82,18 +82,21 @@ async function makeFixture(): Promise<string> {
   });
   const ckpt = await Deno.readFile(join(fx, "run", "best.safetensors"));
   await Deno.writeFile(join(fx, "trunc.safetensors"), ckpt.subarray(0, ckpt.length >> 1));
-  await Deno.writeFile(join(fx, "lying.safetensors"), lyingSafetensors(ckpt));
+  await writeLyingCheckpoints(ckpt);
   const rec = await Deno.readFile(join(fx, "rec.safetensors"));
   await Deno.writeFile(join(fx, "trunc_rec.safetensors"), rec.subarray(0, rec.length - 100));
   return await readOnlyFolder();
 }
 
-/** The same checkpoint whose header says its first tensor holds 1 MB more than the file has. */
-function lyingSafetensors(file: Uint8Array): Uint8Array {
+/** A parsed safetensors header: tensor entries and `__metadata__`, edited freely by the lies below. */
+// deno-lint-ignore no-explicit-any
+type Header = Record<string, any>;
+
+/** The same safetensors file with its JSON header changed by `edit` (the data untouched). */
+function rewriteHeader(file: Uint8Array, edit: (header: Header) => void): Uint8Array {
   const n = Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
   const header = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + n)));
-  const name = Object.keys(header).find((k) => k !== "__metadata__")!;
-  header[name].data_offsets[1] += 1 << 20;
+  edit(header);
   let json = JSON.stringify(header);
   json += " ".repeat((8 - (json.length % 8)) % 8);
   const head = new TextEncoder().encode(json);
@@ -102,6 +105,30 @@ function lyingSafetensors(file: Uint8Array): Uint8Array {
   out.set(head, 8);
   out.set(file.subarray(8 + n), 8 + head.length);
   return out;
+}
+
+/** Checkpoints whose headers lie: about their bytes, shapes, version, vocabulary and config. */
+async function writeLyingCheckpoints(ckpt: Uint8Array): Promise<void> {
+  const lies: Record<string, (h: Header) => void> = {
+    // The first tensor claims 1 MB more than the file holds.
+    "lying.safetensors": (h) => {
+      h[Object.keys(h).find((k) => k !== "__metadata__")!].data_offsets[1] += 1 << 20;
+    },
+    "lie_hidden.safetensors": (h) => {
+      const model = JSON.parse(h.__metadata__.model);
+      h.__metadata__.model = JSON.stringify({ ...model, hidden: 9999 });
+    },
+    "lie_version.safetensors": (h) => h.__metadata__.version = "99",
+    "lie_vocab.safetensors": (h) => {
+      h.__metadata__.vocab = JSON.stringify(JSON.parse(h.__metadata__.vocab).slice(3));
+    },
+    "lie_config.safetensors": (h) => {
+      h.__metadata__.config = JSON.stringify({ ...JSON.parse(h.__metadata__.config), text: 5 });
+    },
+  };
+  for (const [name, edit] of Object.entries(lies)) {
+    await Deno.writeFile(join(fx, name), rewriteHeader(ckpt, edit));
+  }
 }
 
 const ro = await makeFixture();
@@ -216,6 +243,26 @@ const CASES: BadInput[] = [
   { task: "sample", args: ["--checkpoint", "@/t.txt"], message: /not a safetensors file/ },
   { task: "sample", args: ["--checkpoint", "@/trunc.safetensors"], message: /truncated, corrupt/ },
   { task: "sample", args: ["--checkpoint", "@/lying.safetensors"], message: /truncated, corrupt/ },
+  {
+    task: "sample",
+    args: ["--checkpoint", "@/lie_hidden.safetensors"],
+    message: /tensor "l0.Wx" has shape \[\d+,32\], the model needs \[\d+,39996\]/,
+  },
+  {
+    task: "sample",
+    args: ["--checkpoint", "@/lie_version.safetensors"],
+    message: /format version 99, this cellscope reads version 1/,
+  },
+  {
+    task: "sample",
+    args: ["--checkpoint", "@/lie_vocab.safetensors"],
+    message: /vocabulary has \d+ characters but the model expects \d+/,
+  },
+  {
+    task: "record",
+    args: ["--checkpoint", "@/lie_config.safetensors", "--out", "@/new.safetensors"],
+    message: /"text" must be a path, got 5/,
+  },
   {
     task: "sample",
     args: ["--checkpoint", "@/run", "--temperature", "-1"],
