@@ -15,5 +15,6 @@
  */
 export * from "./atomic.ts";
 export * from "./float16.ts";
+export * from "./formats.ts";
 export * from "./output.ts";
 export * from "./safetensors.ts";

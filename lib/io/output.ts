@@ -21,9 +21,8 @@
  */
 import { basename, dirname, extname, join } from "node:path";
 import { CellscopeError } from "../errors.ts";
-import { RECORDING_FORMAT } from "../record/store.ts";
-import { CHECKPOINT_FORMAT } from "../train/checkpoint.ts";
 import { cleanStaleTemps, TEMP_MARKER } from "./atomic.ts";
+import { CHECKPOINT_FORMAT, RECORDING_FORMAT } from "./formats.ts";
 import { readSafetensorsHeader } from "./safetensors.ts";
 
 /** What a path holds, as far as overwriting goes. */

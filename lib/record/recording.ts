@@ -12,7 +12,7 @@ import type { TensorData, TensorSpec } from "../io/safetensors.ts";
 import { CONTROL_PREFIX } from "../nn/signals.ts";
 
 /** The `format` metadata value of a recording file. */
-export const RECORDING_FORMAT = "cellscope-recording";
+export { RECORDING_FORMAT } from "../io/formats.ts";
 
 /** The `version` of the recording file layout this module writes and reads. */
 export const RECORDING_VERSION = 1;

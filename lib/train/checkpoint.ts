@@ -18,6 +18,7 @@ import { CharRnn, type ModelConfig, type ModelState, validateModelConfig } from 
 import type { Optimizer, OptimizerKind } from "../optim/optimizer.ts";
 import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
 import { cleanStaleTemps } from "../io/atomic.ts";
+import { CHECKPOINT_FORMAT } from "../io/formats.ts";
 import { basename, dirname } from "node:path";
 import {
   DEFAULT_TRAIN_CONFIG,
@@ -27,7 +28,7 @@ import {
 } from "./config.ts";
 
 /** Value of the `format` metadata key. */
-export const CHECKPOINT_FORMAT = "cellscope-checkpoint";
+export { CHECKPOINT_FORMAT };
 
 /** Version of the checkpoint layout this code writes and reads. */
 export const CHECKPOINT_VERSION = 1;

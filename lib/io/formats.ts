@@ -1,0 +1,14 @@
+/**
+ * The `format` metadata values that name cellscope's own safetensors files.
+ * They live here, below `train/` and `record/` that write them, so that
+ * `output.ts` can tell a checkpoint from a recording without
+ * importing either.
+ *
+ * @module
+ */
+
+/** The `format` metadata value of a checkpoint (written by `train/checkpoint.ts`). */
+export const CHECKPOINT_FORMAT = "cellscope-checkpoint";
+
+/** The `format` metadata value of a recording (written by `record/disk_writer.ts`). */
+export const RECORDING_FORMAT = "cellscope-recording";
