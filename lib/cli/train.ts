@@ -8,6 +8,7 @@ import { CellscopeError } from "../errors.ts";
 import { checkNewRunFolder } from "../io/output.ts";
 import {
   DEFAULT_TRAIN_CONFIG,
+  flagOfKey,
   PRESETS,
   resolveTrainConfig,
   type TrainConfig,
@@ -67,9 +68,6 @@ Ctrl-C stops the run cleanly with a checkpoint (press twice to quit at once).
 Example: deno task train --corpus warpeace --layers 2 --hidden 256 --minutes 30
 `;
 
-/** The flag of a config key: `lrDecay` → `lr-decay`; the key `cell` keeps its flag `--model`. */
-const kebab = (key: string) =>
-  key === "cell" ? "model" : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const STRING_KEYS = new Set(["corpus", "text", "cell", "optimizer", "out", "backend"]);
 
 /**
@@ -87,11 +85,11 @@ export function parseTrainArgs(
     preset: { type: "string" },
     resume: { type: "string" },
   };
-  for (const key of Object.keys(DEFAULT_TRAIN_CONFIG)) flags[kebab(key)] = { type: "string" };
+  for (const key of Object.keys(DEFAULT_TRAIN_CONFIG)) flags[flagOfKey(key)] = { type: "string" };
   const { values } = parseFlags(args, flags, "train");
   const config: Record<string, unknown> = {};
   for (const key of Object.keys(DEFAULT_TRAIN_CONFIG)) {
-    const raw = values[kebab(key)];
+    const raw = values[flagOfKey(key)];
     if (raw === undefined) continue;
     if (STRING_KEYS.has(key)) {
       config[key] = String(raw);
@@ -100,7 +98,7 @@ export function parseTrainArgs(
     const n = Number(String(raw).trim());
     if (String(raw).trim() === "" || !Number.isFinite(n)) {
       throw new CellscopeError(
-        `Cannot run "train": --${kebab(key)} must be a number, got "${raw}"`,
+        `Cannot run "train": --${flagOfKey(key)} must be a number, got "${raw}"`,
       );
     }
     config[key] = n;

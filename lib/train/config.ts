@@ -185,10 +185,27 @@ export function upgradeTrainConfig<C extends Partial<TrainConfig>>(
   return { ...rest, cell: model } as C;
 }
 
+/**
+ * The command-line flag of a configuration key, without its dashes:
+ * `lrDecay` → `lr-decay`; the key `cell` keeps its flag `model`.
+ *
+ * @param key A key of {@linkcode TrainConfig}.
+ * @returns The flag name.
+ *
+ * @example
+ * ```ts
+ * import { flagOfKey } from "./config.ts";
+ * console.log(flagOfKey("lrDecayEvery"), flagOfKey("cell")); // lr-decay-every model
+ * ```
+ */
+export function flagOfKey(key: string): string {
+  return key === "cell" ? "model" : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 function fail(key: string, rule: string, value: unknown): never {
   throw new CellscopeError(
     `Cannot configure training: "${key}" ${rule}, got ${JSON.stringify(value)} (flag --${
-      key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)
+      flagOfKey(key)
     })`,
   );
 }
@@ -228,7 +245,7 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (!(c.sampleTemperature > 0)) fail("sampleTemperature", "must be > 0", c.sampleTemperature);
   if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout", "must be in [0, 1)", c.dropout);
   if (!CELL_KINDS.includes(c.cell)) {
-    fail("cell", `(--model) must be one of ${CELL_KINDS.join(", ")}`, c.cell);
+    fail("cell", `must be one of ${CELL_KINDS.join(", ")}`, c.cell);
   }
   if (!OPTIMIZER_KINDS.includes(c.optimizer)) {
     fail("optimizer", `must be one of ${OPTIMIZER_KINDS.join(", ")}`, c.optimizer);

@@ -205,7 +205,11 @@ const CASES: BadInput[] = [
     message: /must be 0 \(off\) or a number > 1/,
   },
   { task: "train", args: ["--threads", "3"], message: /"threads" must be 1 or 2/ },
-  { task: "train", args: ["--model", "tcn"], message: /"model" must be one of rnn, lstm, gru/ },
+  {
+    task: "train",
+    args: ["--model", "tcn"],
+    message: /"cell" must be one of rnn, lstm, gru, got "tcn" \(flag --model\)/,
+  },
   { task: "train", args: ["--hidden", "lots"], message: /--hidden must be a number, got "lots"/ },
   { task: "train", args: ["--hiden", "3"], message: /Unknown option '--hiden'.*allowed flags/ },
   { task: "train", args: ["--preset", "giant"], message: /Cannot use preset "giant"/ },

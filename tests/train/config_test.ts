@@ -40,7 +40,7 @@ Deno.test("resolveTrainConfig() names the bad key and what is allowed", () => {
   assertThrows(() => resolveTrainConfig({ dropout: 1 }), /"dropout" must be in \[0, 1\)/);
   assertThrows(
     () => resolveTrainConfig({ cell: "tcn" as "lstm" }),
-    /"cell" \(--model\) must be one of rnn, lstm, gru/,
+    /"cell" must be one of rnn, lstm, gru, got "tcn" \(flag --model\)/,
   );
   assertThrows(
     () => resolveTrainConfig({ optimizer: "lion" as "adam" }),
