@@ -5,6 +5,7 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
+import { checkOutputPath } from "../io/output.ts";
 import { EXPORT_FORMATS, exportCheckpoint, type ExportOptions } from "../interop/export.ts";
 import { parseFlags, runCli, stringFlag } from "./_args.ts";
 
@@ -15,7 +16,8 @@ Usage: deno task export --checkpoint PATH --format pytorch --out MODEL.safetenso
 
   --checkpoint PATH      checkpoint file, or a run folder (its best.safetensors)
   --format NAME          ${EXPORT_FORMATS.join(", ")} (default pytorch)
-  --out FILE             the exported model, *.safetensors
+  --out FILE             the exported model, *.safetensors (replaces an earlier export,
+                         never a checkpoint, a recording or another kind of file)
   -h, --help             this text
 
 Tensors: embed.weight (with an embedding), rnn.weight_ih_l{k}, rnn.weight_hh_l{k},
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     console.log(HELP_TEXT);
     return;
   }
+  await checkOutputPath(opts.out, "PyTorch export", { command: "export", flag: "--out" });
   const r = await exportCheckpoint(opts);
   console.error(
     `exported ${r.checkpoint} (${r.tensors.length} tensors) to ${r.out}\nnext (Python): ` +

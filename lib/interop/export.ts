@@ -9,13 +9,14 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
+import { TORCH_FORMAT } from "../io/formats.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
 import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { type CheckpointMeta, loadCheckpoint, modelFromCheckpoint } from "../train/checkpoint.ts";
 import { toTorchTensors } from "./torch_layout.ts";
 
 /** Value of the `format` metadata key of an exported file. */
-export const TORCH_FORMAT = "cellscope-pytorch";
+export { TORCH_FORMAT };
 
 /** Version of the exported layout. */
 export const TORCH_FORMAT_VERSION = 1;

@@ -20,6 +20,7 @@ import { readTextFile } from "../data/text.ts";
 import { diffVocab, quoteChar, Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { checkNewRunFolder } from "../io/output.ts";
 import { readSafetensors, type TensorEntry } from "../io/safetensors.ts";
 import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
 import type { CharRnn, ModelConfig } from "../nn/model.ts";
@@ -205,20 +206,6 @@ function importRecord(metadata: Record<string, string>, config: TrainConfig, cha
   };
 }
 
-async function refuseTakenFolder(dir: string): Promise<void> {
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (e.name.endsWith(".safetensors")) {
-        throw new CellscopeError(
-          `Cannot import into "${dir}": it already holds checkpoints; choose a new --out folder`,
-        );
-      }
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-}
-
 /**
  * Reads a PyTorch model file and writes a cellscope run folder.
  *
@@ -286,7 +273,7 @@ export async function importTorchModel(opts: ImportOptions): Promise<ImportResul
   const modelConfig: ModelConfig = { ...arch, dropout: config.dropout };
   const model = fromTorchTensors(tensors, modelConfig);
   const runDir = resolve(opts.out);
-  await refuseTakenFolder(runDir);
+  await checkNewRunFolder(runDir, { resumable: false });
   await Deno.mkdir(runDir, { recursive: true });
   const chars = opts.text !== undefined ? [...await readTextFile(opts.text)].length : 0;
   const record = importRecord(metadata, config, chars);

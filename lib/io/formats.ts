@@ -1,6 +1,6 @@
 /**
  * The `format` metadata values that name cellscope's own safetensors files.
- * They live here, below `train/` and `record/` that write them, so that
+ * They live here, below `train/`, `record/` and `interop/` that write them, so that
  * `output.ts` can tell a checkpoint from a recording without
  * importing either.
  *
@@ -12,3 +12,6 @@ export const CHECKPOINT_FORMAT = "cellscope-checkpoint";
 
 /** The `format` metadata value of a recording (written by `record/disk_writer.ts`). */
 export const RECORDING_FORMAT = "cellscope-recording";
+
+/** The `format` metadata value of a model exported for PyTorch (written by `interop/export.ts`). */
+export const TORCH_FORMAT = "cellscope-pytorch";

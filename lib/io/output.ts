@@ -11,7 +11,8 @@
  *   replaces a recording, nothing replaces a checkpoint but a checkpoint;
  * - an existing checkpoint or recording, expensive to make again, is replaced
  *   only with `--force`;
- * - reports and JSON summaries, cheap to make again, are replaced.
+ * - reports, JSON summaries and PyTorch exports, cheap to make again, are
+ *   replaced.
  *
  * Files are recognised by their content where it tells: a safetensors file by
  * its `format` metadata, a report by its HTML start, a JSON summary by
@@ -22,7 +23,7 @@
 import { basename, dirname, extname, join } from "node:path";
 import { CellscopeError } from "../errors.ts";
 import { cleanStaleTemps, TEMP_MARKER } from "./atomic.ts";
-import { CHECKPOINT_FORMAT, RECORDING_FORMAT } from "./formats.ts";
+import { CHECKPOINT_FORMAT, RECORDING_FORMAT, TORCH_FORMAT } from "./formats.ts";
 import { readSafetensorsHeader } from "./safetensors.ts";
 
 /** What a path holds, as far as overwriting goes. */
@@ -34,13 +35,14 @@ export type PathKind =
   | "run file"
   | "checkpoint"
   | "recording"
+  | "PyTorch export"
   | "safetensors file"
   | "report"
   | "JSON file"
   | "file";
 
 /** The kinds of file a command writes at a user-named path. */
-export type OutputKind = "checkpoint" | "recording" | "report" | "JSON file";
+export type OutputKind = "checkpoint" | "recording" | "PyTorch export" | "report" | "JSON file";
 
 /** Kinds that are expensive to make again: replaced only with `--force`. */
 const PRECIOUS: ReadonlySet<PathKind> = new Set(["checkpoint", "recording"]);
@@ -82,6 +84,7 @@ export async function classifyPath(path: string): Promise<PathKind> {
       const format = (await readSafetensorsHeader(path)).metadata.format;
       if (format === CHECKPOINT_FORMAT) return "checkpoint";
       if (format === RECORDING_FORMAT) return "recording";
+      if (format === TORCH_FORMAT) return "PyTorch export";
     } catch { /* a damaged or foreign safetensors file */ }
     return "safetensors file";
   }
@@ -162,11 +165,12 @@ export async function checkOutputPath(
 }
 
 /**
- * Checks, before any work, that `train --out DIR` may start a new run there:
- * DIR is missing (its parent must exist; DIR is created) or a folder that
- * holds no checkpoints.
+ * Checks, before any work, that `train --out DIR` (or `import --out DIR`)
+ * may write a new run there: DIR is missing (its parent must exist; DIR is
+ * created) or a folder that holds no checkpoints.
  *
  * @param dir The run folder.
+ * @param opts `resumable: false` where `--resume` is no way out (import).
  * @throws {CellscopeError} When DIR is a file, holds checkpoints, or its
  * parent is missing or read-only.
  *
@@ -178,8 +182,11 @@ export async function checkOutputPath(
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
-export async function checkNewRunFolder(dir: string): Promise<void> {
-  const action = `Cannot start a run in "${dir}"`;
+export async function checkNewRunFolder(
+  dir: string,
+  opts: { resumable?: boolean } = {},
+): Promise<void> {
+  const action = `Cannot ${opts.resumable === false ? "write a run" : "start a run"} in "${dir}"`;
   const existing = await classifyPath(dir);
   if (existing === "missing") {
     await checkWritableFolder(dirname(dir), action);
@@ -193,7 +200,9 @@ export async function checkNewRunFolder(dir: string): Promise<void> {
   for await (const entry of Deno.readDir(dir)) {
     if (entry.name.endsWith(".safetensors")) {
       throw new CellscopeError(
-        `${action}: it already holds checkpoints; pass --resume "${dir}" to continue that run, or a new --out folder`,
+        `${action}: it already holds checkpoints; ${
+          opts.resumable === false ? "" : `pass --resume "${dir}" to continue that run, or `
+        }choose a new --out folder`,
       );
     }
   }

@@ -6,6 +6,7 @@
  * and the project's `runs/` folder is listed.
  */
 import { join } from "node:path";
+import { exportCheckpoint } from "../../lib/interop/export.ts";
 import { recordCheckpoint } from "../../lib/record/record_checkpoint.ts";
 import { train } from "../../lib/train/trainer.ts";
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
@@ -80,6 +81,7 @@ async function makeFixture(): Promise<string> {
     chars: 50,
     backend: "js",
   });
+  await exportCheckpoint({ checkpoint: join(fx, "run"), out: join(fx, "torch.safetensors") });
   const ckpt = await Deno.readFile(join(fx, "run", "best.safetensors"));
   await Deno.writeFile(join(fx, "trunc.safetensors"), ckpt.subarray(0, ckpt.length >> 1));
   await writeLyingCheckpoints(ckpt);
@@ -460,6 +462,52 @@ const CASES: BadInput[] = [
     task: "report",
     args: ["--run", "@/run", "--out", "@/r.html", "--chars", "1"],
     message: /--chars must be an integer ≥ 2, got 1/,
+  },
+  // export and import
+  {
+    task: "export",
+    args: ["--checkpoint", "@/run", "--out", "@/run/best.safetensors"],
+    message: /holds a checkpoint, and a PyTorch export never replaces a checkpoint/,
+  },
+  {
+    task: "export",
+    args: ["--checkpoint", "@/run", "--out", "@/rec.safetensors"],
+    message: /a PyTorch export never replaces a recording/,
+  },
+  {
+    task: "export",
+    args: ["--checkpoint", "@/run", "--out", "@/missing/m.safetensors"],
+    message: /the folder ".*missing" does not exist/,
+  },
+  {
+    task: "export",
+    args: ["--checkpoint", "@/trunc.safetensors", "--out", "@/m.safetensors"],
+    message: /truncated, corrupt/,
+  },
+  {
+    task: "import",
+    args: ["--from", "@/torch.safetensors", "--out", "@/run"],
+    message: /already holds checkpoints; choose a new --out folder/,
+  },
+  {
+    task: "import",
+    args: ["--from", "@/torch.safetensors", "--out", "@/t.txt"],
+    message: /it is a file, not a folder/,
+  },
+  {
+    task: "import",
+    args: ["--from", "@/torch.safetensors", "--out", "@/missing/run"],
+    message: /the folder ".*missing" does not exist/,
+  },
+  {
+    task: "import",
+    args: ["--from", "@/run/best.safetensors", "--out", "@/imported"],
+    message: /expected rnn.weight_hh_l0 .* found l0.Wh/,
+  },
+  {
+    task: "import",
+    args: ["--from", "@/lying.safetensors", "--out", "@/imported"],
+    message: /truncated, corrupt/,
   },
   // corpus and bench
   {

@@ -25,6 +25,7 @@ async function filesOfEveryKind(): Promise<string> {
   await writeSafetensors(join(dir, "ck.safetensors"), tensor, { format: "cellscope-checkpoint" });
   await writeSafetensors(join(dir, "rec.safetensors"), tensor, { format: "cellscope-recording" });
   await writeSafetensors(join(dir, "other.safetensors"), tensor, { format: "pt" });
+  await writeSafetensors(join(dir, "torch.safetensors"), tensor, { format: "cellscope-pytorch" });
   await Deno.writeTextFile(join(dir, "r.html"), "<!DOCTYPE html>\n<p>report</p>");
   await Deno.writeTextFile(join(dir, "a.json"), '{"results": []}');
   await Deno.writeTextFile(join(dir, "broken.json"), '{"results": [');
@@ -45,6 +46,7 @@ Deno.test("classifyPath() tells each kind of file by its content", async () => {
     "ck.safetensors": "checkpoint",
     "rec.safetensors": "recording",
     "other.safetensors": "safetensors file",
+    "torch.safetensors": "PyTorch export",
     "r.html": "report",
     "a.json": "JSON file",
     "broken.json": "file",
@@ -76,6 +78,9 @@ Deno.test("checkOutputPath() allows and refuses exactly as the rules say", async
     ["ck.safetensors", "report", true, false],
     ["rec.safetensors", "report", true, false],
     ["other.safetensors", "recording", true, false],
+    ["torch.safetensors", "PyTorch export", false, true],
+    ["ck.safetensors", "PyTorch export", true, false],
+    ["torch.safetensors", "checkpoint", true, false],
     ["r.html", "report", false, true],
     ["r.html", "JSON file", true, false],
     ["a.json", "JSON file", false, true],
