@@ -1,0 +1,145 @@
+/**
+ * The text a model is compared with n-grams on, and the model's own
+ * per-character losses on its test split.
+ *
+ * The text is a corpus, a file, or by default the checkpoint's own training
+ * text, split as the checkpoint's configuration split it (contiguous
+ * train / validation / test, 90/5/5 by default). With a checkpoint, its
+ * vocabulary is the n-gram vocabulary too, so both spread probability over
+ * the same V characters; without one, the vocabulary of the whole text, as
+ * training builds it.
+ *
+ * @module
+ */
+import { loadCorpus } from "../data/corpora.ts";
+import { DEFAULT_SPLIT, type SplitFractions, splitIds, type SplitOffsets } from "../data/split.ts";
+import { readTextFile } from "../data/text.ts";
+import { Vocab } from "../data/vocab.ts";
+import { CellscopeError } from "../errors.ts";
+import { withKernels } from "../kernels/select.ts";
+import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
+import { recordActivations } from "../record/recorder.ts";
+import {
+  type Checkpoint,
+  loadCheckpoint,
+  modelFromCheckpoint,
+  vocabFromCheckpoint,
+} from "../train/checkpoint.ts";
+
+/** Where the text comes from: at most one of these. */
+export interface TextChoice {
+  /** A corpus name (`shakespeare`, `warpeace`, `latex`). */
+  corpus?: string;
+  /** A UTF-8 file. */
+  text?: string;
+}
+
+/** A text, its ids and its split. */
+export interface SplitText {
+  /** What it is (corpus name or file path). */
+  name: string;
+  /** `[N]` the whole text as code points. */
+  chars: string[];
+  /** The vocabulary the ids index. */
+  vocab: Vocab;
+  /** `[N]` ids of the whole text. */
+  ids: Int32Array;
+  /** Where validation and test start. */
+  offsets: SplitOffsets;
+}
+
+/**
+ * Loads a text and splits it.
+ *
+ * @param choice Corpus or file; with neither, the checkpoint's training text.
+ * @param ckpt A loaded checkpoint, or null.
+ * @returns The split text.
+ * @throws {CellscopeError} When both or neither source is given (without a
+ * checkpoint), or the text has characters outside the checkpoint's vocabulary.
+ */
+export async function loadSplitText(
+  choice: TextChoice,
+  ckpt: Checkpoint | null,
+): Promise<SplitText> {
+  if (choice.corpus !== undefined && choice.text !== undefined) {
+    throw new CellscopeError("Cannot choose the text: give --corpus or --text, not both");
+  }
+  let name: string, text: string;
+  let fractions: SplitFractions = DEFAULT_SPLIT;
+  if (ckpt) {
+    const c = ckpt.meta.config;
+    fractions = {
+      train: 1 - c.valFraction - c.testFraction,
+      val: c.valFraction,
+      test: c.testFraction,
+    };
+  }
+  if (choice.text !== undefined) {
+    name = choice.text;
+    text = await readTextFile(choice.text);
+  } else if (choice.corpus !== undefined || !ckpt) {
+    if (choice.corpus === undefined) {
+      throw new CellscopeError(
+        "Cannot choose the text: give --corpus NAME or --text FILE (or --checkpoint to use its training text)",
+      );
+    }
+    name = choice.corpus;
+    text = (await loadCorpus(choice.corpus)).text;
+  } else {
+    const c = ckpt.meta.config;
+    name = c.text ?? c.corpus;
+    text = c.text !== null ? await readTextFile(c.text) : (await loadCorpus(c.corpus)).text;
+  }
+  const vocab = ckpt ? vocabFromCheckpoint(ckpt) : Vocab.fromText(text);
+  const ids = vocab.encode(text); // a CellscopeError names characters outside the vocabulary
+  let offsets: SplitOffsets;
+  try {
+    offsets = splitIds(ids, fractions).offsets;
+  } catch (e) {
+    throw new CellscopeError(`Cannot split "${name}": ${(e as Error).message}`);
+  }
+  if (offsets.test - offsets.val < 1 || ids.length - offsets.test < 2) {
+    throw new CellscopeError(
+      `Cannot compare on "${name}": its ${ids.length} characters leave ${
+        offsets.test - offsets.val
+      } for validation and ${ids.length - offsets.test} for test; use a longer text`,
+    );
+  }
+  return { name, chars: Array.from(text), vocab, ids, offsets };
+}
+
+/**
+ * Loads a checkpoint file or a run folder's best checkpoint.
+ *
+ * @param path Checkpoint or run folder.
+ * @returns The checkpoint.
+ * @throws {CellscopeError} When there is none.
+ */
+export async function loadCheckpointAt(path: string): Promise<Checkpoint> {
+  return await loadCheckpoint(await resolveCheckpointPath(path));
+}
+
+/**
+ * The model's loss on every character of the test split after the first, in
+ * exact mode (one stream from the start of the test split), read from a
+ * recording of the `loss` signal: row t is the loss on test character t + 1.
+ *
+ * @param ckpt The checkpoint.
+ * @param source The split text (in the checkpoint's vocabulary).
+ * @returns `[N_test − 1]` losses in nats.
+ */
+export async function modelTestLosses(ckpt: Checkpoint, source: SplitText): Promise<Float32Array> {
+  const test = source.chars.slice(source.offsets.test).join("");
+  return await withKernels("wasm", 2, async () => {
+    const model = modelFromCheckpoint(ckpt);
+    const store = await recordActivations(model, source.vocab, test, {
+      signals: "loss",
+      controlSeed: null,
+    });
+    try {
+      return await store.read("loss");
+    } finally {
+      store.close();
+    }
+  });
+}
