@@ -25,7 +25,9 @@
  *   the end of the text counts as a newline.
  *
  * The text is cut at exactly `length` characters, so the last line (and a
- * quote or group in it) may be unfinished; the labels describe the cut text.
+ * quote or group in it) may be unfinished; the labels describe the cut text:
+ * a group the cut leaves open has no matching closer, so, as for the
+ * hypotheses, its brackets enclose nothing.
  *
  * @module
  */
@@ -219,21 +221,23 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticCorpus {
   // Labels are written with their characters; the buffers hold one line of slack.
   const cap = N + o.maxLine + 1;
   const chars: string[] = [];
-  const inQuotes = new Uint8Array(cap), inParens = new Uint8Array(cap);
+  const inQuotes = new Uint8Array(cap), roundDepth = new Uint8Array(cap);
   const depthOf = new Uint8Array(cap);
   const linePos = new Uint16Array(cap), left = new Uint16Array(cap);
   let pos = 0, lineStart = 0;
-  const put = (ch: string, quote: number, parens: number, depth: number) => {
+  const groups: [start: number, end: number, round: boolean][] = [];
+  const put = (ch: string, quote: number, rounds: number, depth: number) => {
     inQuotes[pos] = quote;
-    inParens[pos] = parens;
+    roundDepth[pos] = rounds;
     depthOf[pos] = depth;
     linePos[pos] = pos - lineStart;
     chars.push(ch);
     pos++;
   };
-  const emit = (item: Item, parens: number, depth: number): void => {
+  // `rounds`: how many round groups enclose the item.
+  const emit = (item: Item, rounds: number, depth: number): void => {
     if (item.kind === "word") {
-      for (const ch of item.text) put(ch, 0, parens, depth);
+      for (const ch of item.text) put(ch, 0, rounds, depth);
     } else if (item.kind === "quote") {
       put('"', 1, 0, 0);
       item.words.forEach((w, k) => {
@@ -242,13 +246,15 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticCorpus {
       });
       put('"', 1, 0, 0);
     } else {
-      const inner = item.open === "(" ? 1 : parens;
+      const inner = item.open === "(" ? rounds + 1 : rounds;
+      const start = pos;
       put(item.open, 0, inner, depth + 1);
       item.items.forEach((it, k) => {
         if (k > 0) put(" ", 0, inner, depth + 1);
         emit(it, inner, depth + 1);
       });
       put(item.open === "(" ? ")" : "]", 0, inner, depth + 1);
+      groups.push([start, pos - 1, item.open === "("]);
     }
   };
 
@@ -272,6 +278,15 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticCorpus {
     const end = Math.min(pos - 1, N);
     for (let t = lineStart; t < pos; t++) left[t] = t < end ? end - t : 0;
   }
+  // A group cut open is unmatched: it encloses nothing.
+  for (const [start, end, round] of groups) {
+    if (end < N) continue;
+    for (let t = start; t < N; t++) {
+      depthOf[t]!--;
+      if (round) roundDepth[t]!--;
+    }
+  }
+  const inParens = roundDepth.map((r) => (r > 0 ? 1 : 0));
   return {
     text: chars.slice(0, N).join(""),
     labels: {

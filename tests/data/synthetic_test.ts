@@ -40,12 +40,14 @@ Deno.test("generateSynthetic() matches the hypotheses on a cut mid-quote and mid
     for (const name of LABELS) {
       assertEquals(Array.from(labels[name]), Array.from(tracks.get(name)!), `cut ${cut}: ${name}`);
     }
-    // Labels that only look back are those of the longer text, cut.
+    // in_quotes only looks back: it is the longer text's label, cut.
     assertEquals(Array.from(labels.in_quotes), Array.from(full.in_quotes.subarray(0, cut)));
-    assertEquals(Array.from(labels.bracket_depth), Array.from(full.bracket_depth.subarray(0, cut)));
   }
   assertEquals(generateSynthetic({ length: q, seed: 5 }).labels.in_quotes.at(-1), 1);
-  assertEquals(generateSynthetic({ length: g, seed: 5 }).labels.in_parens.at(-1), 1);
+  // Brackets are matched pairs: a group the cut leaves open encloses nothing.
+  assertEquals(full.in_parens[g - 1], 1);
+  assertEquals(generateSynthetic({ length: g, seed: 5 }).labels.in_parens.at(-1), 0);
+  assertEquals(generateSynthetic({ length: g, seed: 5 }).labels.bracket_depth.at(-1), 0);
 });
 
 Deno.test("generateSynthetic() is deterministic from the seed and exact in length", () => {

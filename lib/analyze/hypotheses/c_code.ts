@@ -1,5 +1,6 @@
 /**
- * C-family source: `in_c_comment` and `in_c_string`, from one left-to-right
+ * C-family source: `in_c_comment`, `in_c_string` and `in_if_condition`. The
+ * first two come from one left-to-right
  * scanner with five states (code, line comment, block comment, string
  * literal, character literal), so a `//` inside a string starts no comment
  * and a `"` inside a comment starts no string.
@@ -10,6 +11,7 @@
  *
  * @module
  */
+import { matchBrackets } from "./brackets.ts";
 import type { Hypothesis } from "./hypothesis.ts";
 
 const CODE = 0, LINE_COMMENT = 1, BLOCK_COMMENT = 2, LITERAL = 3;
@@ -114,5 +116,54 @@ export const inCString: Hypothesis = {
   domain: "code",
   compute(chars: readonly string[]): Float32Array {
     return scanC(chars, false);
+  },
+};
+
+/** Keywords whose parenthesised condition `in_if_condition` marks. */
+const CONDITION_KEYWORDS = ["if", "while", "for"];
+
+/** True for a character that can be part of a C identifier. */
+function isWordChar(ch: string | undefined): boolean {
+  return ch !== undefined && /^[A-Za-z0-9_]$/.test(ch);
+}
+
+/**
+ * `in_if_condition` (binary, code): 1 inside the parenthesised condition of
+ * an `if`, `while` or `for`, both parentheses included (the C cell of
+ * Karpathy et al. 2015). The keyword must stand alone (`endif(` and `if_x(`
+ * do not count) and be followed, after optional whitespace, by a `(` that has
+ * a matching `)`; parentheses are matched on the code alone, with comments
+ * and string or character literals blanked, so a `)` in a string closes
+ * nothing. A condition inside a condition is part of the outer one.
+ *
+ * @example The condition of an if, not its body
+ * ```ts
+ * import { inIfCondition } from "./c_code.ts";
+ * console.log(Array.from(inIfCondition.compute(Array.from("if (f(x)) g(y);"))).join("")); // "000111111000000"
+ * ```
+ */
+export const inIfCondition: Hypothesis = {
+  name: "in_if_condition",
+  kind: "binary",
+  description: "inside the ( ) condition of an if, while or for, parentheses included",
+  domain: "code",
+  compute(chars: readonly string[]): Float32Array {
+    const n = chars.length;
+    const comments = scanC(chars, true), literals = scanC(chars, false);
+    const code = chars.map((ch, t) => (comments[t] || literals[t] ? " " : ch));
+    const partner = matchBrackets(code, "(", ")");
+    const out = new Float32Array(n);
+    for (let t = 0; t < n; t++) {
+      if (isWordChar(code[t - 1]) || !isWordChar(code[t])) continue;
+      const keyword = CONDITION_KEYWORDS.find((k) =>
+        code.slice(t, t + k.length).join("") === k && !isWordChar(code[t + k.length])
+      );
+      if (!keyword) continue;
+      let open = t + keyword.length;
+      while (open < n && /^\s$/.test(code[open]!)) open++;
+      const close = code[open] === "(" ? partner[open]! : -1;
+      if (close > open) out.fill(1, open, close + 1);
+    }
+    return out;
   },
 };

@@ -6,7 +6,7 @@
  */
 import { CellscopeError } from "../../errors.ts";
 import { bracketDepth, inParens } from "./brackets.ts";
-import { inCComment, inCString } from "./c_code.ts";
+import { inCComment, inCString, inIfCondition } from "./c_code.ts";
 import { digit, newline, uppercase, vowel, whitespace } from "./char_class.ts";
 import type { Hypothesis } from "./hypothesis.ts";
 import { inLatexMath, latexBraceDepth, latexEnvDepth } from "./latex.ts";
@@ -29,6 +29,7 @@ export const BUILTIN_HYPOTHESES: readonly Hypothesis[] = Object.freeze([
   sentenceStart,
   inCComment,
   inCString,
+  inIfCondition,
   inLatexMath,
   latexEnvDepth,
   latexBraceDepth,

@@ -1,19 +1,30 @@
-import { bracketDepth, inParens } from "../../../lib/analyze/hypotheses/brackets.ts";
+import { bracketDepth, inParens, matchBrackets } from "../../../lib/analyze/hypotheses/brackets.ts";
+import { assertEquals } from "../../_assert.ts";
 import { assertLabels } from "./_labels.ts";
 
 const hyps = [inParens, bracketDepth];
 
-Deno.test("inParens marks nested round brackets, both brackets inside, ignoring [] {} and a stray )", () => {
+Deno.test("inParens marks matched round brackets, both brackets inside, ignoring [] {} and stray ( or )", () => {
   assertLabels(
     hyps,
     String.raw`
-    text:      a) (b (c) [d]) e (
-    in_parens: 000111111111110001
+    text:      a) (b (c) [d]) e ( f
+    in_parens: 00011111111111000000
   `,
   );
 });
 
-Deno.test("bracketDepth counts ()[]{} together, opener at its new depth, closer at its old", () => {
+Deno.test("inParens: one unmatched ( early on does not mark the rest of the text", () => {
+  assertLabels(
+    hyps,
+    String.raw`
+    text:      x = (1 + 2; y = f(a) + b; z = 3
+    in_parens: 0000000000000000011100000000000
+  `,
+  );
+});
+
+Deno.test("bracketDepth counts matched ()[]{} together, opener at its new depth, closer at its old", () => {
   assertLabels(
     hyps,
     String.raw`
@@ -22,7 +33,14 @@ Deno.test("bracketDepth counts ()[]{} together, opener at its new depth, closer 
     in_parens:     01111111111111111000011
 
     text:          ]] x (] } { ) )
-    bracket_depth: 000001100011100
+    bracket_depth: 000001111111100
   `,
   );
+});
+
+Deno.test("matchBrackets() pairs each closer with the nearest open opener of its type", () => {
+  // "( [ )": the ) closes the (, the [ is left unmatched.
+  assertEquals(Array.from(matchBrackets(Array.from("([)]"), "([", ")]")), [2, -1, 0, -1]);
+  assertEquals(Array.from(matchBrackets(Array.from("a{b}c}"), "{", "}")), [-1, 3, -1, 1, -1, -1]);
+  assertEquals(Array.from(matchBrackets(Array.from("(("), "(", ")")), [-1, -1]);
 });

@@ -1,4 +1,4 @@
-import { inCComment, inCString } from "../../../lib/analyze/hypotheses/c_code.ts";
+import { inCComment, inCString, inIfCondition } from "../../../lib/analyze/hypotheses/c_code.ts";
 import { assertLabels } from "./_labels.ts";
 
 const hyps = [inCComment, inCString];
@@ -49,6 +49,26 @@ Deno.test("inCString ends an unterminated literal at its newline, so code after 
     text:         x = "ab¶y = 1; // c
     in_c_string:  0000111000000000000
     in_c_comment: 0000000000000001111
+  `,
+  );
+});
+
+Deno.test("inIfCondition marks the ( ) condition of if, while and for, not their bodies", () => {
+  assertLabels(
+    [inIfCondition],
+    String.raw`
+    text:            if (a(b)) c(d); while(x) {y();} for (i=0;i<n;i++) z;
+    in_if_condition: 0001111110000000000001110000000000001111111111111000
+  `,
+  );
+});
+
+Deno.test("inIfCondition ignores ) in strings and comments, words ending in if, and an unclosed condition", () => {
+  assertLabels(
+    [inIfCondition],
+    String.raw`
+    text:            if (s == ")" /* ) */) endif(x); iff(y); if (z
+    in_if_condition: 000111111111111111111000000000000000000000000
   `,
   );
 });

@@ -28,6 +28,7 @@ Deno.test("BUILTIN_HYPOTHESES holds exactly these names, in this order, each wit
     "sentence_start",
     "in_c_comment",
     "in_c_string",
+    "in_if_condition",
     "in_latex_math",
     "latex_env_depth",
     "latex_brace_depth",
@@ -88,6 +89,7 @@ Deno.test("selectHypotheses() expands all and the domain keywords", () => {
     ...ANY,
     "in_c_comment",
     "in_c_string",
+    "in_if_condition",
     ...CHAR_CLASSES,
   ]);
   assertEquals(names(selectHypotheses("latex")), [
