@@ -125,14 +125,15 @@ export async function loadCheckpointAt(path: string): Promise<Checkpoint> {
  * recording of the `loss` signal: row t is the loss on test character t + 1.
  *
  * @param ckpt The checkpoint.
- * @param source The split text (in the checkpoint's vocabulary).
+ * @param source The split text (its characters must be in the checkpoint's vocabulary).
  * @returns `[N_test − 1]` losses in nats.
+ * @throws {CellscopeError} When the test split has characters outside the checkpoint's vocabulary.
  */
 export async function modelTestLosses(ckpt: Checkpoint, source: SplitText): Promise<Float32Array> {
   const test = source.chars.slice(source.offsets.test).join("");
   return await withKernels("wasm", 2, async () => {
     const model = modelFromCheckpoint(ckpt);
-    const store = await recordActivations(model, source.vocab, test, {
+    const store = await recordActivations(model, vocabFromCheckpoint(ckpt), test, {
       signals: "loss",
       controlSeed: null,
     });
