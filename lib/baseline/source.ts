@@ -18,6 +18,7 @@ import { Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import { withKernels } from "../kernels/select.ts";
 import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
+import type { CharRnn } from "../nn/model.ts";
 import { recordActivations } from "../record/recorder.ts";
 import {
   type Checkpoint,
@@ -131,16 +132,32 @@ export async function loadCheckpointAt(path: string): Promise<Checkpoint> {
  */
 export async function modelTestLosses(ckpt: Checkpoint, source: SplitText): Promise<Float32Array> {
   const test = source.chars.slice(source.offsets.test).join("");
-  return await withKernels("wasm", 2, async () => {
-    const model = modelFromCheckpoint(ckpt);
-    const store = await recordActivations(model, vocabFromCheckpoint(ckpt), test, {
-      signals: "loss",
-      controlSeed: null,
-    });
-    try {
-      return await store.read("loss");
-    } finally {
-      store.close();
-    }
-  });
+  return await withKernels(
+    "wasm",
+    2,
+    () => modelLosses(modelFromCheckpoint(ckpt), vocabFromCheckpoint(ckpt), test),
+  );
+}
+
+/**
+ * A model's loss on every character of a text after the first, in exact
+ * mode, from a recording of its `loss` signal (no second forward loop).
+ *
+ * @param model The model.
+ * @param vocab Its vocabulary.
+ * @param text At least 2 characters.
+ * @returns `[N − 1]` losses in nats; row t is the loss on character t + 1.
+ * @throws {CellscopeError} When the text has characters outside the vocabulary.
+ */
+export async function modelLosses(
+  model: CharRnn,
+  vocab: Vocab,
+  text: string,
+): Promise<Float32Array> {
+  const store = await recordActivations(model, vocab, text, { signals: "loss", controlSeed: null });
+  try {
+    return await store.read("loss");
+  } finally {
+    store.close();
+  }
 }
