@@ -6,8 +6,9 @@
  */
 import { formatBaselineTable, parseOrderRange, runBaseline } from "../baseline/baseline.ts";
 import { CellscopeError } from "../errors.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { checkOutputPath } from "../io/output.ts";
 import { parseFlags, runCli, stringFlag } from "./_args.ts";
-import { writeJsonOutput } from "./_output.ts";
 
 /** `--help` text. */
 export const HELP_TEXT =
@@ -87,10 +88,13 @@ async function main(): Promise<void> {
     return;
   }
   const { json, ...opts } = args;
+  if (json !== undefined) {
+    await checkOutputPath(json, "JSON file", { command: "baseline", flag: "--json" });
+  }
   const result = await runBaseline(opts);
   console.log(formatBaselineTable(result));
   if (json !== undefined) {
-    await writeJsonOutput(json, result);
+    await writeFileAtomic(json, JSON.stringify(result, null, 1) + "\n");
     console.error(`wrote ${json}`);
   }
 }

@@ -8,8 +8,9 @@
 import { BREAKDOWN_CATEGORIES } from "../baseline/breakdown.ts";
 import { type ErrorsOptions, type ModelErrors, runErrors } from "../baseline/errors.ts";
 import { CellscopeError } from "../errors.ts";
+import { writeFileAtomic } from "../io/atomic.ts";
+import { checkOutputPath } from "../io/output.ts";
 import { parseFlags, runCli, stringFlag } from "./_args.ts";
-import { writeJsonOutput } from "./_output.ts";
 
 /** `--help` text. */
 export const HELP_TEXT = `A model against the best n-gram, character by character.
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
     return;
   }
   const { json, ...opts } = args;
+  await checkOutputPath(json, "JSON file", { command: "errors", flag: "--json" });
   const result = await runErrors(opts);
   console.log(
     `${result.text.name}: ${result.text.measured} test characters; best n-gram order ${result.ngram.order} ` +
@@ -119,7 +121,7 @@ async function main(): Promise<void> {
   );
   console.log(formatModelErrors(result));
   if (result.compare) console.log(formatModelErrors(result.compare));
-  await writeJsonOutput(json, result);
+  await writeFileAtomic(json, JSON.stringify(result, null, 1) + "\n");
   console.error(`wrote ${json}`);
 }
 
