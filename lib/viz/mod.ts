@@ -28,6 +28,7 @@
 export * from "./colors.ts";
 export * from "./html.ts";
 export * from "./text_heatmap.ts";
+export * from "./ngram_charts.ts";
 export * from "./plotly.ts";
 export * from "./display.ts";
 export * from "./compare.ts";
