@@ -33,5 +33,7 @@ export * from "./sample/mod.ts";
 export * from "./io/mod.ts";
 export * from "./record/mod.ts";
 export * from "./analyze/mod.ts";
+export * from "./ngram/mod.ts";
+export * from "./baseline/mod.ts";
 export * from "./viz/mod.ts";
 export * from "./interop/mod.ts";

@@ -17,6 +17,7 @@ import {
   lossByChar,
   lossByClass,
 } from "./compare.ts";
+import type { Checkpoint } from "../train/checkpoint.ts";
 import { loadCheckpointAt, loadSplitText, modelTestLosses, type SplitText } from "./source.ts";
 
 /** Options of {@linkcode runErrors}. */
@@ -69,6 +70,8 @@ export interface ErrorsResult extends ModelErrors {
  */
 export async function runErrors(opts: ErrorsOptions): Promise<ErrorsResult> {
   const ckpt = await loadCheckpointAt(opts.checkpoint);
+  // Both checkpoints load before the n-grams are fitted, so a wrong path fails at once.
+  const second = opts.compare !== undefined ? await loadCheckpointAt(opts.compare) : null;
   const source = await loadSplitText({
     ...(opts.corpus !== undefined ? { corpus: opts.corpus } : {}),
     ...(opts.text !== undefined ? { text: opts.text } : {}),
@@ -82,8 +85,7 @@ export async function runErrors(opts: ErrorsOptions): Promise<ErrorsResult> {
   const ngramLoss = new Float64Array(T);
   for (let p = 0; p < T; p++) ngramLoss[p] = -Math.log(probs[p * maxOrder + best.order - 1]!);
   const trainWords = countWords(source.chars.slice(0, source.offsets.val));
-  const measure = async (path: string): Promise<ModelErrors> => {
-    const c = path === opts.checkpoint ? ckpt : await loadCheckpointAt(path);
+  const measure = async (path: string, c: Checkpoint): Promise<ModelErrors> => {
     const modelLoss = await modelTestLosses(c, source);
     if (modelLoss.length !== T) {
       throw new CellscopeError(
@@ -92,12 +94,12 @@ export async function runErrors(opts: ErrorsOptions): Promise<ErrorsResult> {
     }
     return compareModel(path, source, start, modelLoss, ngramLoss, probs, maxOrder, trainWords);
   };
-  const first = await measure(opts.checkpoint);
+  const first = await measure(opts.checkpoint, ckpt);
   return {
     text: { name: source.name, test_start: source.offsets.test, measured: T },
     ngram: { order: best.order, val: best.val, ngram_loss: mean(ngramLoss) },
     ...first,
-    compare: opts.compare !== undefined ? await measure(opts.compare) : null,
+    compare: second ? await measure(opts.compare!, second) : null,
   };
 }
 

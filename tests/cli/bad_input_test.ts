@@ -526,6 +526,42 @@ const CASES: BadInput[] = [
     message: /--timeout must be a positive integer of seconds, got "-5"/,
   },
   { task: "notebooks", args: ["--nope"], message: /Unknown option '--nope'/ },
+  // baseline and errors (n-grams against a model)
+  { task: "baseline", args: [], message: /say which text, e.g. deno task baseline --corpus/ },
+  {
+    task: "baseline",
+    args: ["--corpus", "warpeace", "--text", "@/t.txt"],
+    message: /give --corpus or --text, not both/,
+  },
+  { task: "baseline", args: ["--text", "@/t.txt", "--orders", "0-5"], message: /--orders "0-5"/ },
+  { task: "baseline", args: ["--text", "@/short.txt"], message: /0 for test; use a longer text/ },
+  {
+    task: "baseline",
+    args: ["--text", "@/oov.txt", "--checkpoint", "@/run"],
+    message: /not in the \d+-character vocabulary/,
+  },
+  {
+    task: "baseline",
+    args: ["--text", "@/t.txt", "--json", "@/report.html"],
+    message: /never replaces a report/,
+  },
+  { task: "errors", args: ["--json", "@/o.json"], message: /--checkpoint is required/ },
+  { task: "errors", args: ["--checkpoint", "@/run"], message: /--json is required/ },
+  {
+    task: "errors",
+    args: ["--checkpoint", "@/run", "--compare", "@/nosuch", "--json", "@/o.json"],
+    message: /Cannot load checkpoint .*nosuch/,
+  },
+  {
+    task: "errors",
+    args: ["--checkpoint", "@/run", "--text", "@/oov.txt", "--json", "@/o.json"],
+    message: /not in the \d+-character vocabulary/,
+  },
+  {
+    task: "errors",
+    args: ["--checkpoint", "@/run", "--json", "@/folder"],
+    message: /is a folder; give a file name inside it/,
+  },
 ];
 
 async function runsListing(): Promise<string[]> {
