@@ -6,7 +6,7 @@ import { nbconvertArgs, parseNotebookArgs, selectNotebooks } from "../notebooks/
 
 const DIR = new URL("../notebooks/", import.meta.url);
 const OUT = new URL(".out/", DIR);
-const NAMES = ["01_quickstart", "02_quote_cell", "03_latex", "04_gates"];
+const NAMES = ["01_quickstart", "02_quote_cell", "03_latex", "04_gates", "05_errors"];
 const CI = Deno.env.get("CI") === "true";
 
 interface Output {
@@ -50,7 +50,7 @@ function exists(url: URL): boolean {
 
 const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === "code");
 
-Deno.test("the committed notebooks are the four, without outputs, on the Deno kernel", () => {
+Deno.test("the committed notebooks are the five, without outputs, on the Deno kernel", () => {
   const found = [...Deno.readDirSync(DIR)].filter((e) => e.name.endsWith(".ipynb"))
     .map((e) => e.name.replace(/\.ipynb$/, "")).sort();
   assertEquals(found, NAMES);
@@ -253,5 +253,23 @@ Deno.test({
     assertEquals(saturation.length, 2);
     assert(saturation[0]!.includes("forget gate") && saturation[1]!.includes("update gate"));
     assert(stdout.join("\n").includes("mean right"), "the saturation tables");
+  },
+});
+
+Deno.test({
+  name: "05_errors ran: the n-gram table, both models compared, the three charts",
+  ignore,
+  fn() {
+    const { figures, stdout } = outputsOf("05_errors");
+    const text = stdout.join("\n");
+    assertMatch(text, /order +val \(nats\/char\) +test \(nats\/char\)\n +1 +\d\.\d{4}/);
+    assertMatch(text, /best n-gram: order \d+/);
+    assertEquals(text.match(/errors \(p < 0\.5\)/g)?.length, 2, "a breakdown per model");
+    assert(figures.some((h) => h.includes("Where the model gains on the n-gram")), "figure 4");
+    assert(figures.some((h) => h.includes("by distance to the opener")), "the long-range chart");
+    assert(
+      figures.some((h) => h.includes("peeled in order") && h.includes('"stack"')),
+      "breakdown",
+    );
   },
 });

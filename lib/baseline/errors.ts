@@ -7,8 +7,14 @@
  */
 import { CellscopeError } from "../errors.ts";
 import { ngramProbabilities } from "../ngram/kneser_ney.ts";
-import { fitBaseline } from "./baseline.ts";
-import { type BreakdownRow, countWords, errorBreakdown, ORACLE_MAX_ORDER } from "./breakdown.ts";
+import { type BaselineRow, fitBaseline } from "./baseline.ts";
+import {
+  BREAKDOWN_CATEGORIES,
+  type BreakdownRow,
+  countWords,
+  errorBreakdown,
+  ORACLE_MAX_ORDER,
+} from "./breakdown.ts";
 import {
   type CharRow,
   type ClassRow,
@@ -32,6 +38,8 @@ export interface ErrorsOptions {
   text?: string;
   /** Highest n-gram order fitted; the best on validation is compared. @default 20 */
   maxOrder?: number;
+  /** Measure only the first this many characters of the test split after its first (0 = all). @default 0 */
+  chars?: number;
 }
 
 /** One model's comparison with the n-gram. */
@@ -56,6 +64,8 @@ export interface ErrorsResult extends ModelErrors {
   text: { name: string; test_start: number; measured: number };
   /** The n-gram compared: order (best validation loss) and its mean loss on the measured positions. */
   ngram: { order: number; val: number; ngram_loss: number };
+  /** Validation and test loss of every n-gram order fitted (the baseline table). */
+  table: BaselineRow[];
   /** The second model, or null. */
   compare: ModelErrors | null;
 }
@@ -80,13 +90,14 @@ export async function runErrors(opts: ErrorsOptions): Promise<ErrorsResult> {
   const fit = fitBaseline(source, maxOrder);
   const best = fit.orders.reduce((a, b) => (b.val < a.val ? b : a));
   const start = source.offsets.test + 1;
-  const probs = ngramProbabilities(fit.model, source.ids, start, source.ids.length);
-  const T = source.ids.length - start;
+  const all = source.ids.length - start;
+  const T = opts.chars && opts.chars > 0 ? Math.min(opts.chars, all) : all;
+  const probs = ngramProbabilities(fit.model, source.ids, start, start + T);
   const ngramLoss = new Float64Array(T);
   for (let p = 0; p < T; p++) ngramLoss[p] = -Math.log(probs[p * maxOrder + best.order - 1]!);
   const trainWords = countWords(source.chars.slice(0, source.offsets.val));
   const measure = async (path: string, c: Checkpoint): Promise<ModelErrors> => {
-    const modelLoss = await modelTestLosses(c, source);
+    const modelLoss = await modelTestLosses(c, source, T);
     if (modelLoss.length !== T) {
       throw new CellscopeError(
         `Cannot compare "${path}": it measured ${modelLoss.length} characters, not ${T}`,
@@ -98,6 +109,7 @@ export async function runErrors(opts: ErrorsOptions): Promise<ErrorsResult> {
   return {
     text: { name: source.name, test_start: source.offsets.test, measured: T },
     ngram: { order: best.order, val: best.val, ngram_loss: mean(ngramLoss) },
+    table: fit.orders.map(({ order, val, test }) => ({ order, val, test })),
     ...first,
     compare: second ? await measure(opts.compare!, second) : null,
   };
@@ -150,4 +162,35 @@ function mean(xs: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < xs.length; i++) s += xs[i]!;
   return xs.length > 0 ? s / xs.length : NaN;
+}
+
+/**
+ * A model's comparison as terminal lines.
+ *
+ * @param m The comparison.
+ * @returns Lines: the class table, the `all` long-range rows and the breakdown.
+ */
+export function formatModelErrors(m: ModelErrors): string {
+  const f = (x: number) => x.toFixed(3).padStart(7);
+  const lines = [`${m.checkpoint}: model ${m.model_loss.toFixed(4)} nats/char`];
+  lines.push("  class         count    model  n-gram  winner");
+  for (const c of m.by_class) {
+    lines.push(
+      `  ${c.class.padEnd(12)} ${String(c.count).padStart(6)}  ${f(c.model_loss)} ${
+        f(c.ngram_loss)
+      }  ${c.winner}`,
+    );
+  }
+  lines.push("  closers by distance  count    model  n-gram");
+  for (const r of m.long_range.filter((r) => r.closer === "all")) {
+    lines.push(
+      `  ${r.bin.padEnd(19)} ${String(r.count).padStart(6)}  ${f(r.model_loss)} ${f(r.ngram_loss)}`,
+    );
+  }
+  lines.push("  errors (p < 0.5)     count  fraction");
+  for (const category of BREAKDOWN_CATEGORIES) {
+    const b = m.breakdown.find((r) => r.category === category)!;
+    lines.push(`  ${category.padEnd(19)} ${String(b.count).padStart(6)}  ${b.fraction.toFixed(3)}`);
+  }
+  return lines.join("\n");
 }

@@ -127,11 +127,17 @@ export async function loadCheckpointAt(path: string): Promise<Checkpoint> {
  *
  * @param ckpt The checkpoint.
  * @param source The split text (its characters must be in the checkpoint's vocabulary).
- * @returns `[N_test − 1]` losses in nats.
+ * @param chars Measure only this many characters after the first (default all).
+ * @returns `[min(chars, N_test − 1)]` losses in nats.
  * @throws {CellscopeError} When the test split has characters outside the checkpoint's vocabulary.
  */
-export async function modelTestLosses(ckpt: Checkpoint, source: SplitText): Promise<Float32Array> {
-  const test = source.chars.slice(source.offsets.test).join("");
+export async function modelTestLosses(
+  ckpt: Checkpoint,
+  source: SplitText,
+  chars = Infinity,
+): Promise<Float32Array> {
+  const end = Math.min(source.chars.length, source.offsets.test + 1 + chars);
+  const test = source.chars.slice(source.offsets.test, end).join("");
   return await withKernels(
     "wasm",
     2,

@@ -5,12 +5,11 @@
  *
  * @module
  */
-import { BREAKDOWN_CATEGORIES } from "../baseline/breakdown.ts";
-import { type ErrorsOptions, type ModelErrors, runErrors } from "../baseline/errors.ts";
+import { type ErrorsOptions, formatModelErrors, runErrors } from "../baseline/errors.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkOutputPath } from "../io/output.ts";
-import { parseFlags, runCli, stringFlag } from "./_args.ts";
+import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
 /** `--help` text. */
 export const HELP_TEXT = `A model against the best n-gram, character by character.
@@ -22,6 +21,7 @@ Usage: deno task errors --checkpoint PATH [--compare PATH2] [--text FILE | --cor
   --text FILE            measure on this UTF-8 file's test split instead of the training text
   --corpus NAME          or on this corpus's test split
   --json OUT             write by_char, by_class, long_range, breakdown (and compare) here
+  --chars N              measure only the first N characters of the test split (default all)
   -h, --help             this text
 
 The n-grams (Kneser-Ney, orders 1-20) are fitted on the text's train split; the one with the
@@ -51,6 +51,7 @@ export function parseErrorsArgs(args: string[]): ErrorsArgs | null {
     text: { type: "string" },
     corpus: { type: "string" },
     json: { type: "string" },
+    chars: { type: "string" },
   }, "errors");
   if (values.help) return null;
   const checkpoint = stringFlag(values, "checkpoint"), json = stringFlag(values, "json");
@@ -66,44 +67,15 @@ export function parseErrorsArgs(args: string[]): ErrorsArgs | null {
     throw new CellscopeError('Cannot run "errors": give --text or --corpus, not both');
   }
   const compare = stringFlag(values, "compare");
+  const chars = rangedFlag(values, "chars", "errors", { integer: true, min: 0, default: 0 });
   return {
+    chars,
     checkpoint,
     json,
     ...(compare !== undefined ? { compare } : {}),
     ...(text !== undefined ? { text } : {}),
     ...(corpus !== undefined ? { corpus } : {}),
   };
-}
-
-/**
- * A model's comparison as terminal lines.
- *
- * @param m The comparison.
- * @returns Lines.
- */
-export function formatModelErrors(m: ModelErrors): string {
-  const f = (x: number) => x.toFixed(3).padStart(7);
-  const lines = [`${m.checkpoint}: model ${m.model_loss.toFixed(4)} nats/char`];
-  lines.push("  class         count    model  n-gram  winner");
-  for (const c of m.by_class) {
-    lines.push(
-      `  ${c.class.padEnd(12)} ${String(c.count).padStart(6)}  ${f(c.model_loss)} ${
-        f(c.ngram_loss)
-      }  ${c.winner}`,
-    );
-  }
-  lines.push("  closers by distance  count    model  n-gram");
-  for (const r of m.long_range.filter((r) => r.closer === "all")) {
-    lines.push(
-      `  ${r.bin.padEnd(19)} ${String(r.count).padStart(6)}  ${f(r.model_loss)} ${f(r.ngram_loss)}`,
-    );
-  }
-  lines.push("  errors (p < 0.5)     count  fraction");
-  for (const category of BREAKDOWN_CATEGORIES) {
-    const b = m.breakdown.find((r) => r.category === category)!;
-    lines.push(`  ${category.padEnd(19)} ${String(b.count).padStart(6)}  ${b.fraction.toFixed(3)}`);
-  }
-  return lines.join("\n");
 }
 
 async function main(): Promise<void> {

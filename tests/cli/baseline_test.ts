@@ -36,12 +36,18 @@ Deno.test("parseBaselineArgs() reads the flags and rejects mistakes with one-lin
 
 Deno.test("parseErrorsArgs() needs --checkpoint and --json and one text source at most", () => {
   assertEquals(parseErrorsArgs(["--checkpoint", "r", "--json", "o.json", "--compare", "s"]), {
+    chars: 0,
     checkpoint: "r",
     json: "o.json",
     compare: "s",
   });
   assertThrows(() => parseErrorsArgs(["--json", "o.json"]), CellscopeError, "--checkpoint");
   assertThrows(() => parseErrorsArgs(["--checkpoint", "r"]), CellscopeError, "--json");
+  assertThrows(
+    () => parseErrorsArgs(["--checkpoint", "r", "--json", "o", "--chars", "-3"]),
+    CellscopeError,
+    "--chars",
+  );
   assertThrows(
     () => parseErrorsArgs(["--checkpoint", "r", "--json", "o", "--text", "a", "--corpus", "b"]),
     CellscopeError,
