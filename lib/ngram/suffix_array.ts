@@ -41,7 +41,7 @@ export const MAX_SUFFIX_DEPTH = 255;
  * ```ts
  * import { buildSuffixArray } from "./suffix_array.ts";
  * const { sa, lcp } = buildSuffixArray(new Int32Array([0, 1, 0, 1]), 2, 2);
- * console.log(Array.from(sa), Array.from(lcp)); // [ 2, 0, 3, 1 ] [ 0, 2, 0, 1 ]
+ * console.log(Array.from(sa), Array.from(lcp)); // [ 0, 2, 3, 1 ] [ 0, 2, 0, 1 ]
  * ```
  */
 export function buildSuffixArray(ids: Int32Array, vocabSize: number, depth: number): SuffixArray {
