@@ -167,10 +167,12 @@ export interface ClosingChar {
 /**
  * Every closing character of a text with its matching opener:
  * brackets `()[]{}` matched in pairs as the `bracket_depth` hypothesis matches
- * them; straight double quotes alternating open, close over the whole text;
- * curly `“ ”` matched in pairs; LaTeX `\begin{name}` … `\end{name}` matched by
- * name with a stack, the closing character being the first letter of the name
- * in `\end{…}` (the first one the environment decides).
+ * them; double quotes by the rules of the `in_quotes` hypothesis (a straight
+ * `"` toggles, a curly `“` opens, a curly `”` closes an open quote, a blank
+ * line closes any open quote without a pair); LaTeX `\begin{name}` …
+ * `\end{name}` matched by name with a stack, the closing character being the
+ * first letter of the name in `\end{…}` (the first one the environment
+ * decides).
  *
  * @param chars `[N]` the whole text.
  * @returns The closing characters in text order.
@@ -183,19 +185,20 @@ export interface ClosingChar {
  */
 export function closingChars(chars: readonly string[]): ClosingChar[] {
   const out: ClosingChar[] = [];
-  const brackets = matchBrackets(chars, "([{\u201c", ")]}\u201d");
+  const brackets = matchBrackets(chars, "([{", ")]}");
   let openQuote = -1;
   const envs: { name: string; at: number }[] = [];
   for (let t = 0; t < chars.length; t++) {
     const ch = chars[t]!;
     const p = brackets[t]!;
     if (p >= 0 && p < t) out.push({ at: t, opener: p, closer: ch });
-    if (ch === '"') {
-      if (openQuote < 0) openQuote = t;
-      else {
-        out.push({ at: t, opener: openQuote, closer: '"' });
-        openQuote = -1;
-      }
+    if ((ch === '"' && openQuote >= 0) || (ch === "\u201d" && openQuote >= 0)) {
+      out.push({ at: t, opener: openQuote, closer: ch });
+      openQuote = -1;
+    } else if (ch === '"' || ch === "\u201c") {
+      openQuote = t;
+    } else if (ch === "\n" && chars[t + 1] === "\n") {
+      openQuote = -1; // a blank line closes any open quote
     }
     if (ch === "\\") {
       const m = /^\\(begin|end)\{([^{}\n]{1,40})\}/.exec(chars.slice(t, t + 50).join(""));

@@ -45,7 +45,7 @@ Deno.test("lossByChar() and lossByClass() average per character and class, and n
   assertClose(classes[0]!.ngram_loss, 5 / 3, 1e-12);
 });
 
-Deno.test("closingChars() finds matched brackets, alternating quotes, curly quotes and \\end{…}", () => {
+Deno.test("closingChars() finds matched brackets, quotes as in_quotes pairs them, and \\end{…}", () => {
   const text = 'f(a[b]) "q" (x “y”\\begin{eq}z\\end{eq}';
   const found = closingChars(Array.from(text)).map((c) => [c.closer, c.at, c.opener]);
   const i = (s: string, from = 0) => text.indexOf(s, from);
@@ -76,4 +76,10 @@ Deno.test("longRange() bins closers by distance and skips those whose opener the
     { closer: "all", bin: "1-5", count: 1, model_loss: closeParen - start, ngram_loss: 1 },
     { closer: "all", bin: "11-20", count: 1, model_loss: closeSquare - start, ngram_loss: 1 },
   ]);
+});
+
+Deno.test("closingChars(): a blank line closes an open quote without a pair; straight and curly share one state", () => {
+  const text = '"a\n\n"b" “c"';
+  const found = closingChars(Array.from(text)).map((c) => [c.closer, c.at, c.opener]);
+  assertEquals(found, [['"', 6, 4], ['"', 10, 8]]);
 });
