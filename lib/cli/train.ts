@@ -5,6 +5,7 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
+import { DEFAULT_INIT, INIT_NAMES } from "../nn/init.ts";
 import { checkNewRunFolder } from "../io/output.ts";
 import {
   DEFAULT_TRAIN_CONFIG,
@@ -33,6 +34,8 @@ Model
   --hidden N             units per layer (default 128)
   --embed N              embedding width, 0 = one-hot input (default 0)
   --dropout P            dropout after each layer (default 0)
+  --init NAME            initial weights: ${INIT_NAMES.join(", ")}
+                         (default ${DEFAULT_INIT}; see README)
 Optimisation
   --batch N              parallel streams B (default 32)
   --seq N                truncated-BPTT length T (default 64)
@@ -68,7 +71,7 @@ Ctrl-C stops the run cleanly with a checkpoint (press twice to quit at once).
 Example: deno task train --corpus warpeace --layers 2 --hidden 256 --minutes 30
 `;
 
-const STRING_KEYS = new Set(["corpus", "text", "cell", "optimizer", "out", "backend"]);
+const STRING_KEYS = new Set(["corpus", "text", "cell", "init", "optimizer", "out", "backend"]);
 
 /**
  * Turns command-line arguments into configuration fields, a preset and a

@@ -11,7 +11,6 @@
  */
 import type { FloatDtype, PackedMatrix, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
-import type { Rng } from "../util/rng.ts";
 
 /** Recurrent cell types. */
 export type CellKind = "rnn" | "lstm" | "gru";
@@ -109,8 +108,6 @@ export interface CellSpec<C extends CellCacheBase = CellCacheBase> {
   readonly signals: readonly CellSignal[];
   /** Parameter shapes for input width D and hidden size H. */
   paramShapes(D: number, H: number): Record<string, number[]>;
-  /** Initialises parameters in place. */
-  init(p: CellParams, D: number, H: number, rng: Rng): void;
   /** Allocates a cache for a chunk of T steps and B streams. */
   createCache(dtype: FloatDtype, T: number, B: number, D: number, H: number): C;
   /** Runs T steps from `state`, leaving the final state in `state`. */
@@ -274,17 +271,6 @@ export function projectInputBackward(
     k.gemm(true, false, D, G, rows, input.x, dout, dWx, true);
     k.gemm(false, true, rows, D, G, dout, Wx, dx, false);
   }
-}
-
-/**
- * Fills a tensor with N(0, std²) samples.
- *
- * @param x Tensor to fill.
- * @param std Standard deviation.
- * @param rng Random source.
- */
-export function fillNormal(x: Vec, std: number, rng: Rng): void {
-  for (let k = 0; k < x.length; k++) x[k] = rng.normal() * std;
 }
 
 /**

@@ -17,7 +17,6 @@
  */
 import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
-import type { Rng } from "../util/rng.ts";
 import {
   type CellCacheBase,
   type CellParams,
@@ -25,7 +24,6 @@ import {
   type CellState,
   checkInput,
   createCacheBase,
-  fillNormal,
   type LayerInput,
   packedRecurrentWeights,
   projectInput,
@@ -94,22 +92,6 @@ export function createGruCache(
     dhg: k.alloc(dtype, T * B * 3 * H),
     dhgSum: k.alloc(dtype, 3 * H),
   };
-}
-
-/**
- * Initialises GRU weights: N(0, 1/(D+H)) weights, zero biases.
- *
- * @param p Parameters to fill.
- * @param D Input width.
- * @param H Hidden size.
- * @param rng Random source.
- */
-export function initGru(p: CellParams, D: number, H: number, rng: Rng): void {
-  const std = 1 / Math.sqrt(D + H);
-  fillNormal(p.Wx!, std, rng);
-  fillNormal(p.Wh!, std, rng);
-  p.b!.fill(0);
-  p.bhn!.fill(0);
 }
 
 /**
@@ -231,7 +213,6 @@ export const GRU: CellSpec<GruCache> = {
     b: [3 * H],
     bhn: [H],
   }),
-  init: initGru,
   createCache: createGruCache,
   forward: gruForward,
   backward: gruBackward,

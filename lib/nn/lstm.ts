@@ -22,7 +22,6 @@
  */
 import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
-import type { Rng } from "../util/rng.ts";
 import {
   type CellCacheBase,
   type CellParams,
@@ -30,7 +29,6 @@ import {
   type CellState,
   checkInput,
   createCacheBase,
-  fillNormal,
   type LayerInput,
   packedRecurrentWeights,
   projectInput,
@@ -44,7 +42,7 @@ export type LstmParams = {
   Wx: Vec;
   /** `[H, 4H]` recurrent weights. */
   Wh: Vec;
-  /** `[4H]` bias (forget-gate block initialised to 1). */
+  /** `[4H]` bias: PyTorch's `bias_ih + bias_hh` (see `init.ts`). */
   b: Vec;
 };
 
@@ -90,23 +88,6 @@ export function createLstmCache(
     dgates: k.alloc(dtype, T * B * 4 * H),
     dcRun: k.alloc(dtype, B * H),
   };
-}
-
-/**
- * Initialises LSTM weights: N(0, 1/(D+H)) weights, zero bias with the forget
- * block at 1.
- *
- * @param p Parameters to fill.
- * @param D Input width.
- * @param H Hidden size.
- * @param rng Random source.
- */
-export function initLstm(p: CellParams, D: number, H: number, rng: Rng): void {
-  const std = 1 / Math.sqrt(D + H);
-  fillNormal(p.Wx!, std, rng);
-  fillNormal(p.Wh!, std, rng);
-  p.b!.fill(0);
-  p.b!.fill(1, H, 2 * H);
 }
 
 /**
@@ -240,7 +221,6 @@ export const LSTM: CellSpec<LstmCache> = {
     { name: "o", kind: "sigmoid", bounds: [0, 1], description: "output gate" },
   ],
   paramShapes: (D, H) => ({ Wx: [D, 4 * H], Wh: [H, 4 * H], b: [4 * H] }),
-  init: initLstm,
   createCache: createLstmCache,
   forward: lstmForward,
   backward: lstmBackward,

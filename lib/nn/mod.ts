@@ -28,4 +28,5 @@ export * from "./linear.ts";
 export * from "./dropout.ts";
 export * from "./softmax_xent.ts";
 export * from "./params.ts";
+export * from "./init.ts";
 export * from "./model.ts";

@@ -30,6 +30,14 @@ import { CELL_KINDS } from "./cell.ts";
 import { CELLS } from "./cells.ts";
 import { dropoutBackward, dropoutForward } from "./dropout.ts";
 import { embeddingBackward, embeddingForward } from "./embedding.ts";
+import {
+  DEFAULT_INIT,
+  INIT_NAMES,
+  initCell,
+  initDecoder,
+  type InitName,
+  isInitName,
+} from "./init.ts";
 import { linearBackward, linearForward } from "./linear.ts";
 import { createParam, type Param } from "./params.ts";
 import { softmaxXentBackward, softmaxXentForward } from "./softmax_xent.ts";
@@ -48,6 +56,8 @@ export interface ModelConfig {
   embed: number;
   /** Dropout probability after each recurrent layer, in [0, 1). */
   dropout: number;
+  /** Initialisation scheme of {@linkcode CharRnn.init} (see `init.ts`). @default "xavier-normal" */
+  init?: InitName;
 }
 
 /** Carried recurrent state: one `{h, c?}` of `[B, H]` tensors per layer. */
@@ -135,6 +145,11 @@ export function validateModelConfig(c: ModelConfig): void {
       `Cannot build the model: "dropout" must be in [0, 1), got ${c.dropout}`,
     );
   }
+  if (c.init !== undefined && !isInitName(c.init)) {
+    throw new RangeError(
+      `Cannot build the model: init "${c.init}" is unknown; use one of ${INIT_NAMES.join(", ")}`,
+    );
+  }
 }
 
 /**
@@ -154,8 +169,8 @@ export function validateModelConfig(c: ModelConfig): void {
  * ```
  */
 export class CharRnn {
-  /** Architecture. */
-  readonly config: Readonly<ModelConfig>;
+  /** Architecture, with the initialisation scheme filled in. */
+  readonly config: Readonly<Required<ModelConfig>>;
   /** Element type of every tensor. */
   readonly dtype: FloatDtype;
   /** The cell implementation. */
@@ -179,7 +194,7 @@ export class CharRnn {
    */
   constructor(config: ModelConfig, dtype: FloatDtype = "float32") {
     validateModelConfig(config);
-    this.config = Object.freeze({ ...config });
+    this.config = Object.freeze({ ...config, init: config.init ?? DEFAULT_INIT });
     this.dtype = dtype;
     this.cell = CELLS[config.cell];
     const { vocabSize: V, hidden: H, layers: L, embed: E } = config;
@@ -222,24 +237,20 @@ export class CharRnn {
   }
 
   /**
-   * Draws initial weights: cells as their init says, embedding N(0, 1),
-   * decoder U(−1/√H, 1/√H), zero decoder bias.
+   * Draws initial weights under the configured scheme (`config.init`, see
+   * `init.ts`): the embedding N(0, 1), then each layer, then the decoder.
    *
    * @param rng Random source.
    */
   init(rng: Rng): void {
-    const H = this.config.hidden;
+    const { hidden: H, init, cell } = this.config;
     if (this.#embed) {
       for (let k = 0; k < this.#embed.data.length; k++) {
         this.#embed.data[k] = rng.normal();
       }
     }
-    this.layerParams.forEach((p, l) => this.cell.init(p, this.inputSize(l), H, rng));
-    const a = 1 / Math.sqrt(H);
-    for (let k = 0; k < this.#outW.data.length; k++) {
-      this.#outW.data[k] = (2 * rng.uniform() - 1) * a;
-    }
-    this.#outB.data.fill(0);
+    this.layerParams.forEach((p, l) => initCell(cell, p, this.inputSize(l), H, init, rng));
+    initDecoder(this.#outW.data, this.#outB.data, H, init, rng);
   }
 
   /**

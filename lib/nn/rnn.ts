@@ -14,7 +14,6 @@
  */
 import type { FloatDtype, Vec } from "../kernels/backend.ts";
 import { kernels } from "../kernels/backend.ts";
-import type { Rng } from "../util/rng.ts";
 import {
   type CellCacheBase,
   type CellParams,
@@ -22,7 +21,6 @@ import {
   type CellState,
   checkInput,
   createCacheBase,
-  fillNormal,
   type LayerInput,
   packedRecurrentWeights,
   projectInput,
@@ -74,21 +72,6 @@ export function createRnnCache(
     a: k.alloc(dtype, T * B * H),
     da: k.alloc(dtype, T * B * H),
   };
-}
-
-/**
- * Initialises RNN weights: N(0, 1/(D+H)) weights, zero bias.
- *
- * @param p Parameters to fill.
- * @param D Input width.
- * @param H Hidden size.
- * @param rng Random source.
- */
-export function initRnn(p: CellParams, D: number, H: number, rng: Rng): void {
-  const std = 1 / Math.sqrt(D + H);
-  fillNormal(p.Wx!, std, rng);
-  fillNormal(p.Wh!, std, rng);
-  p.b!.fill(0);
 }
 
 /**
@@ -181,7 +164,6 @@ export const RNN: CellSpec<RnnCache> = {
   gateNames: [],
   signals: [{ name: "h", kind: "state", bounds: [-1, 1], description: "hidden state" }],
   paramShapes: (D, H) => ({ Wx: [D, H], Wh: [H, H], b: [H] }),
-  init: initRnn,
   createCache: createRnnCache,
   forward: rnnForward,
   backward: rnnBackward,

@@ -14,6 +14,7 @@ import { Vocab } from "../data/vocab.ts";
 import type { BatcherPosition } from "../data/batcher.ts";
 import { CellscopeError } from "../errors.ts";
 import type { Vec } from "../kernels/backend.ts";
+import { LEGACY_INIT } from "../nn/init.ts";
 import { CharRnn, type ModelConfig, type ModelState, validateModelConfig } from "../nn/model.ts";
 import type { Optimizer, OptimizerKind } from "../optim/optimizer.ts";
 import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
@@ -204,8 +205,13 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     bad(`metadata "config" is not a JSON object`);
   }
   const meta: CheckpointMeta = {
-    // The old key name is upgraded; keys added after the checkpoint was written take their defaults.
-    config: { ...DEFAULT_TRAIN_CONFIG, ...upgradeTrainConfig(config as Partial<TrainConfig>) },
+    // The old key name is upgraded; keys added after the checkpoint was written take their
+    // defaults, except the initialisation: one written before it was recorded used the legacy one.
+    config: {
+      ...DEFAULT_TRAIN_CONFIG,
+      init: LEGACY_INIT,
+      ...upgradeTrainConfig(config as Partial<TrainConfig>),
+    },
     model: json("model") as ModelConfig,
     vocab: json("vocab") as string[],
     step: json("step") as number,
@@ -218,6 +224,7 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
     elapsedSeconds: json("elapsedSeconds") as number,
     data: json("data") as CheckpointMeta["data"],
   };
+  if (meta.model !== null && typeof meta.model === "object") meta.model.init ??= LEGACY_INIT;
   try {
     validateModelConfig(meta.model);
     validateTrainConfig(meta.config);

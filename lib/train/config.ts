@@ -10,6 +10,7 @@
 import { CellscopeError } from "../errors.ts";
 import { BACKEND_NAMES, type BackendName } from "../kernels/select.ts";
 import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
+import { INIT_NAMES, type InitName, isInitName } from "../nn/init.ts";
 import type { ModelConfig } from "../nn/model.ts";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.ts";
 import RECIPES from "./recipes.json" with { type: "json" };
@@ -37,6 +38,11 @@ export interface TrainConfig {
   embed: number;
   /** Dropout after each recurrent layer. @default 0 */
   dropout: number;
+  /**
+   * Initial weights: "pytorch" (PyTorch's defaults), "orthogonal", "charrnn"
+   * or "xavier-normal" (see `lib/nn/init.ts`). @default "xavier-normal"
+   */
+  init: InitName;
   /** Parallel streams per minibatch (B). @default 32 */
   batch: number;
   /** Steps of truncated BPTT per chunk (T). @default 64 */
@@ -108,7 +114,7 @@ export const PRESETS: Readonly<Record<string, Partial<TrainConfig>>> = Object.fr
 );
 
 /** Keys that define the architecture; a resumed run takes them from the checkpoint. */
-export const ARCHITECTURE_KEYS = ["cell", "layers", "hidden", "embed"] as const;
+export const ARCHITECTURE_KEYS = ["cell", "layers", "hidden", "embed", "init"] as const;
 
 /** Keys that must not change on resume because the data would shift under the run. */
 export const DATA_KEYS = ["corpus", "text", "valFraction", "testFraction", "batch", "seq"] as const;
@@ -244,6 +250,7 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (!(c.lrDecay > 0 && c.lrDecay <= 1)) fail("lrDecay", "must be in (0, 1]", c.lrDecay);
   if (!(c.sampleTemperature > 0)) fail("sampleTemperature", "must be > 0", c.sampleTemperature);
   if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout", "must be in [0, 1)", c.dropout);
+  if (!isInitName(c.init)) fail("init", `must be one of ${INIT_NAMES.join(", ")}`, c.init);
   if (!CELL_KINDS.includes(c.cell)) {
     fail("cell", `must be one of ${CELL_KINDS.join(", ")}`, c.cell);
   }
@@ -283,5 +290,6 @@ export function modelConfigOf(c: TrainConfig, vocabSize: number): ModelConfig {
     layers: c.layers,
     embed: c.embed,
     dropout: c.dropout,
+    init: c.init,
   };
 }

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertMatch, assertRejects } from "../_assert.ts"
 import { train, type TrainOptions } from "../../lib/train/trainer.ts";
 import { loadCheckpoint, modelFromCheckpoint } from "../../lib/train/checkpoint.ts";
 import { CellscopeError } from "../../lib/errors.ts";
+import { readSafetensors, writeSafetensors } from "../../lib/io/safetensors.ts";
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. "Quoted (nested) text" here!\n'.repeat(
   30,
@@ -181,4 +182,38 @@ Deno.test("train() stops on an aborted signal with a checkpoint", async () => {
   });
   assertEquals(r.stoppedBy, "signal");
   assertEquals(r.step, 3);
+});
+
+Deno.test("the initialisation scheme is saved in the checkpoint, kept on resume, and read as xavier-normal from checkpoints that predate it", async () => {
+  const dir = await tempDir();
+  try {
+    const first = await train({
+      data: DATA,
+      config: { ...BASE, steps: 5, init: "charrnn", out: dir },
+    });
+    assertEquals(first.model.config.init, "charrnn");
+    const ckpt = await loadCheckpoint(`${dir}/latest.safetensors`);
+    assertEquals([ckpt.meta.config.init, ckpt.meta.model.init], ["charrnn", "charrnn"]);
+    const resumed = await train({ data: DATA, resume: dir, config: { steps: 7 } });
+    assertEquals([resumed.config.init, resumed.model.config.init], ["charrnn", "charrnn"]);
+    await assertRejects(
+      () => train({ data: DATA, resume: dir, config: { steps: 9, init: "pytorch" } }),
+      /the run has init "charrnn", "pytorch" was given/,
+    );
+    // A checkpoint written before the scheme was recorded: no "init" in its metadata.
+    const file = await readSafetensors(`${dir}/latest.safetensors`);
+    const strip = (json: string) => {
+      const { init: _, ...rest } = JSON.parse(json);
+      return JSON.stringify(rest);
+    };
+    const metadata = { ...file.metadata };
+    metadata.config = strip(metadata.config!);
+    metadata.model = strip(metadata.model!);
+    await writeSafetensors(`${dir}/old.safetensors`, file.tensors, metadata);
+    const old = await loadCheckpoint(`${dir}/old.safetensors`);
+    assertEquals([old.meta.config.init, old.meta.model.init], ["xavier-normal", "xavier-normal"]);
+    assertEquals(modelFromCheckpoint(old).config.init, "xavier-normal");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
