@@ -30,6 +30,7 @@ import { zeroGrads } from "../lib/nn/params.ts";
 import { clipGradNorm, createOptimizer } from "../lib/optim/mod.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { drawFromLogits } from "../lib/sample/sample.ts";
+import { parseQualityArgs, QUALITY_HELP, runQuality } from "./quality.ts";
 
 /** What a case measures. */
 export type BenchMode = "train" | "record" | "sample";
@@ -337,6 +338,8 @@ export const HELP_TEXT = `Measure training and recording throughput of the kerne
 Usage: deno task bench [--quick | --seconds N] [--only NAME]... [--mode train|record|sample]
                        [--backend wasm|js|both] [--threads 1|2] [--json]
                        [--pytorch [--rounds N] [--python PATH]]
+       deno task bench --quality [flags]   validation loss per step and per second, beside
+                                           PyTorch (see deno task bench --quality --help)
 
   --seconds N            timed wall time per case (default ${DEFAULT_SECONDS}; at least one chunk)
   --quick                ${QUICK_SECONDS} s per case
@@ -592,6 +595,21 @@ function median(xs: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
+  if (Deno.args.includes("--quality")) {
+    const q = parseQualityArgs(Deno.args.filter((a) => a !== "--quality"));
+    if (q.help) {
+      console.log(QUALITY_HELP);
+      return;
+    }
+    const wasm = await createWasmKernels({ threads: q.threads });
+    setKernels(wasm);
+    try {
+      await runQuality(q.recipe, { json: q.json, pytorch: q.pytorch });
+    } finally {
+      wasm.close();
+    }
+    return;
+  }
   const req = parseBenchArgs(Deno.args);
   if (req.help) {
     console.log(HELP_TEXT);

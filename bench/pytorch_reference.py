@@ -10,6 +10,12 @@ Record: forward only at batch 1 in chunks of 50 with carried state, one
 nn.LSTM per layer so the hidden state h of every layer is kept.
 Sample: batch 1, one character per forward call (nn.LSTM with the decoder),
 each drawn with torch.multinomial from the softmax of the last; 50 per chunk.
+Quality (`--mode quality --text FILE`): trains on a real text with PyTorch's
+default initialisation and the recipe of `deno task bench --quality` (the
+contiguous 90/5/5 split, B streams cut from the training split with carried
+state reset at each epoch, Adam, global-norm clipping), and validates on the
+whole validation split as one stream with carried state; prints one JSON
+object per evaluation point (side, seed, step, seconds of training, val_loss).
 
 Run with Debian's python3-torch and libopenblas0-pthread, one thread:
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_reference.py --threads 1
@@ -18,6 +24,7 @@ Prints one JSON object per line, with the fields of `deno task bench --json`.
 """
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -102,6 +109,81 @@ def bench_sample(layers, hidden, seq, seconds):
     return timed(step, seconds, seq)
 
 
+def read_text(path):
+    """The corpus as cellscope reads it: UTF-8, no BOM, \\n line endings."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    return text.lstrip("\ufeff").replace("\r\n", "\n")
+
+
+def js_round(x):
+    """JavaScript's Math.round (halves go up), as cellscope's split uses."""
+    return int(math.floor(x + 0.5))
+
+
+def evaluate_split(model, ids, chunk=512):
+    """Mean loss over the whole split as one stream with carried state."""
+    n = len(ids) - 1
+    total, state = 0.0, None
+    with torch.no_grad():
+        for start in range(0, n, chunk):
+            t = min(chunk, n - start)
+            x = ids[start:start + t].view(t, 1)
+            y = ids[start + 1:start + t + 1].view(t)
+            logits, state = model(x, state)
+            total += F.cross_entropy(logits.view(t, -1), y, reduction="sum").item()
+    return total / n
+
+
+def quality(a):
+    text = read_text(a.text)
+    vocab = sorted(set(text))
+    index = {c: i for i, c in enumerate(vocab)}
+    ids = torch.tensor([index[c] for c in text], dtype=torch.long)
+    n = len(ids)
+    val_start, test_start = js_round(n * 0.9), js_round(n * 0.95)
+    train, val = ids[:val_start], ids[val_start:test_start]
+    B, T = a.batch, a.seq
+    S = (len(train) - 1) // B
+    chunks = S // T
+    streams = torch.arange(B) * S
+    torch.manual_seed(a.seed)
+    model = CharRNN(a.cell, len(vocab), a.hidden, a.layers)  # PyTorch's default initialisation
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    state, step, trained, offset = None, 0, 0.0, 0
+
+    def point():
+        model.eval()
+        loss = evaluate_split(model, val)
+        model.train()
+        print(json.dumps({"side": "pytorch", "seed": a.seed, "step": step, "seconds": trained,
+                          "val_loss": loss, "init": "default"}), flush=True)
+
+    point()
+    while (step < a.steps) if a.steps > 0 else (trained < a.minutes * 60):
+        t0 = time.perf_counter()
+        if offset == 0:
+            state = None
+        pos = streams.view(1, B) + offset + torch.arange(T).view(T, 1)
+        x, y = train[pos], train[pos + 1]
+        logits, state = model(x, state)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
+        opt.step()
+        state = detach(state)
+        offset += T
+        if offset // T >= chunks:
+            offset = 0
+        step += 1
+        trained += time.perf_counter() - t0
+        if step % a.eval_every == 0:
+            point()
+    if step % a.eval_every != 0:
+        point()
+
+
 def timed(step, seconds, chars_per_step):
     for _ in range(2):
         step()
@@ -119,9 +201,16 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--only", action="append", default=[])
-    p.add_argument("--mode", choices=["train", "record", "sample"])
+    p.add_argument("--mode", choices=["train", "record", "sample", "quality"])
+    for name, kind, default in [("text", str, None), ("cell", str, "lstm"), ("layers", int, 1),
+                                ("hidden", int, 128), ("batch", int, 32), ("seq", int, 64),
+                                ("lr", float, 2e-3), ("clip", float, 5.0), ("steps", int, 1000),
+                                ("minutes", float, 0.0), ("eval-every", int, 100), ("seed", int, 1)]:
+        p.add_argument(f"--{name}", type=kind, default=default)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    if a.mode == "quality":
+        return quality(a)
     torch.manual_seed(1)
     cases = [("train",) + c for c in TRAIN] + [("record",) + c for c in RECORD] + [("sample",) + c for c in RECORD]
     for mode, cell, layers, hidden, batch, seq in cases:

@@ -1,7 +1,9 @@
 /**
- * Validation loss: the model runs over a held-out split in B parallel streams
- * with carried state and no dropout, exactly as in training, and the mean
- * cross-entropy is reported in nats per character.
+ * Validation loss, mean cross-entropy in nats per character, no dropout:
+ * {@linkcode evaluateSplit} reads a whole held-out split as one stream with
+ * the state carried (the reference: every character is predicted from all
+ * those before it), and {@linkcode evaluateLoss} runs B parallel streams, as
+ * in training, each from a zero state (faster, with cold starts).
  *
  * @module
  */
@@ -62,4 +64,55 @@ export function evaluateLoss(
     total += model.forward(work, x, targets, state, { weightsUnchanged: c > 0 });
   }
   return total / chunks;
+}
+
+/** Characters per forward call of {@linkcode evaluateSplit}. */
+export const SPLIT_EVAL_CHUNK = 512;
+
+/**
+ * Mean loss of `model` over a whole held-out split, read as one stream from
+ * a zero state with the state carried across it (no cold starts): every
+ * character after the first is predicted once, from all the characters
+ * before it in the split. This is the validation loss of `log.jsonl`
+ * (`valLoss`) and of the quality benchmark.
+ *
+ * @param model The model.
+ * @param ids `[N]` held-out character ids, N ≥ 2.
+ * @param chunk Characters per forward call (the result does not depend on it
+ * beyond float rounding).
+ * @returns Mean loss in nats per character over the N − 1 predictions.
+ * @throws {CellscopeError} When the split has fewer than 2 characters.
+ *
+ * @example The loss of an untrained model is near ln V
+ * ```ts
+ * import { evaluateSplit } from "./evaluate.ts";
+ * import { createModel } from "../nn/model.ts";
+ * const model = createModel({ cell: "lstm", vocabSize: 4, hidden: 8, layers: 1, embed: 0, dropout: 0 }, 1);
+ * const loss = evaluateSplit(model, new Int32Array([0, 1, 2, 3, 0, 1, 2, 3]));
+ * console.log(Math.abs(loss - Math.log(4)) < 0.3); // true
+ * ```
+ */
+export function evaluateSplit(model: CharRnn, ids: Int32Array, chunk = SPLIT_EVAL_CHUNK): number {
+  const n = ids.length - 1;
+  if (n < 1) {
+    throw new CellscopeError(
+      `Cannot evaluate: the held-out split has ${ids.length} characters, at least 2 are needed; use a larger --val-fraction`,
+    );
+  }
+  const state = model.createState(1);
+  let ws: Workspace | null = null, total = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const T = Math.min(chunk, n - start);
+    if (ws === null || ws.T !== T) ws = model.createWorkspace(T, 1);
+    // Fixed weights during an evaluation: pack the recurrent weights once per workspace.
+    const packed = start > 0 && T === chunk;
+    total += T * model.forward(
+      ws,
+      ids.subarray(start, start + T),
+      ids.subarray(start + 1, start + T + 1),
+      state,
+      { weightsUnchanged: packed },
+    );
+  }
+  return total / n;
 }
