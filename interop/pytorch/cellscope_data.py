@@ -125,6 +125,24 @@ def learning_rate(step, lr, decay, every):
 
 
 @torch.no_grad()
+def evaluate_split(model, ids, chunk=512):
+    """Mean loss over a whole held-out split read as one stream from a zero state with the
+    state carried, no dropout (lib/train/evaluate.ts evaluateSplit): the log's valLoss."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    n, total, state = len(ids) - 1, 0.0, None
+    for start in range(0, n, chunk):
+        t = min(chunk, n - start)
+        x = ids[start:start + t].view(t, 1).to(device)
+        y = ids[start + 1:start + t + 1].view(t).to(device)
+        logits, state = model(x, state)
+        total += F.cross_entropy(logits.view(t, -1), y, reduction="sum").item()
+    model.train(was_training)
+    return total / n
+
+
+@torch.no_grad()
 def evaluate_loss(model, ids, batch, seq, max_chars=0):
     """Mean loss over a held-out split in B streams with carried state and no dropout
     (lib/train/evaluate.ts): B shrinks when the split is short."""

@@ -188,26 +188,44 @@ class CharRNN(nn.Module):
         self.drop = nn.Dropout(dropout)  # cellscope drops after every layer, the last one too
         self.decoder = nn.Linear(hidden, vocab_size)
 
-    def reset_parameters(self, generator=None):
-        """cellscope's initialisation: weights N(0, 1/√(D+H)), LSTM forget bias 1, other
-        biases 0, embedding N(0, 1), decoder U(−1/√H, 1/√H) with a zero bias."""
+    def reset_parameters(self, generator=None, init="xavier-normal"):
+        """cellscope's initialisation schemes (lib/nn/init.ts), a = 1/√H, embedding N(0, 1):
+        "pytorch": every weight and bias U(−a, a), as torch.nn draws them;
+        "charrnn": everything U(−0.08, 0.08), the LSTM forget bias 1;
+        "xavier-normal": weights N(0, 1/(D+H)), LSTM forget bias 1, other biases 0,
+        decoder U(−a, a) with a zero bias. ("orthogonal" is only in cellscope.)"""
+        if init not in ("pytorch", "charrnn", "xavier-normal"):
+            raise ValueError(f"init {init!r} is not implemented here; use pytorch, charrnn or "
+                             "xavier-normal, or deno task train")
         G, H = CELLS[self.cell][1], self.hidden
+        a = 1.0 / math.sqrt(H)
         with torch.no_grad():
             if self.embed_size > 0:
                 self.embed.weight.normal_(0.0, 1.0, generator=generator)
             for k in range(self.layers):
                 w_ih = getattr(self.rnn, f"weight_ih_l{k}")
-                std = 1.0 / math.sqrt(w_ih.shape[1] + H)
-                w_ih.normal_(0.0, std, generator=generator)
-                getattr(self.rnn, f"weight_hh_l{k}").normal_(0.0, std, generator=generator)
+                w_hh = getattr(self.rnn, f"weight_hh_l{k}")
                 bias_ih = getattr(self.rnn, f"bias_ih_l{k}")
-                bias_ih.zero_()
-                if self.cell == "lstm":
+                bias_hh = getattr(self.rnn, f"bias_hh_l{k}")
+                if init == "xavier-normal":
+                    std = 1.0 / math.sqrt(w_ih.shape[1] + H)
+                    w_ih.normal_(0.0, std, generator=generator)
+                    w_hh.normal_(0.0, std, generator=generator)
+                    bias_ih.zero_()
+                    bias_hh.zero_()
+                else:
+                    r = a if init == "pytorch" else 0.08
+                    for p in (w_ih, w_hh, bias_ih, bias_hh):
+                        p.uniform_(-r, r, generator=generator)
+                if self.cell == "lstm" and init != "pytorch":
                     bias_ih[H:2 * H] = 1.0
-                getattr(self.rnn, f"bias_hh_l{k}").zero_()
-            a = 1.0 / math.sqrt(H)
-            self.decoder.weight.uniform_(-a, a, generator=generator)
-            self.decoder.bias.zero_()
+                    bias_hh[H:2 * H] = 0.0
+            r = 0.08 if init == "charrnn" else a
+            self.decoder.weight.uniform_(-r, r, generator=generator)
+            if init == "xavier-normal":
+                self.decoder.bias.zero_()
+            else:
+                self.decoder.bias.uniform_(-r, r, generator=generator)
         assert G * H == self.rnn.weight_hh_l0.shape[0]
 
     def forward(self, ids, state=None):

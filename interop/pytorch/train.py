@@ -31,7 +31,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cellscope_data import (ROOT, Batcher, evaluate_loss, learning_rate,  # noqa: E402
+from cellscope_data import (ROOT, Batcher, evaluate_loss, evaluate_split, learning_rate,  # noqa: E402
                             load_recipes, load_training_text, resolve_config, split_ids)
 from cellscope_torch import CharRNN, Vocab  # noqa: E402
 
@@ -41,7 +41,8 @@ SKIPPED_FLAGS = {"backend", "threads"}
 # differs from its default, so a run never silently ignores part of its recipe.
 IMPLEMENTED = {"corpus", "text", "valFraction", "testFraction", "cell", "layers", "hidden", "embed",
                "dropout", "batch", "seq", "optimizer", "lr", "lrDecay", "lrDecayEvery", "clip",
-               "clipValue", "steps", "epochs", "minutes", "evalEvery", "evalChars", "sampleEvery",
+               "clipValue", "steps", "epochs", "minutes", "evalEvery", "evalOverhead", "evalChars",
+               "sampleEvery", "init",
                "sampleLength", "sampleTemperature", "seed", "out"} | SKIPPED_FLAGS
 
 
@@ -130,7 +131,7 @@ def train(rank, world, config, device):
     torch.manual_seed(config["seed"] + rank)  # dropout masks differ between processes
     model = CharRNN(config["cell"], len(vocab), config["hidden"], config["layers"], config["embed"],
                     config["dropout"], vocab)
-    model.reset_parameters(torch.Generator().manual_seed(config["seed"]))
+    model.reset_parameters(torch.Generator().manual_seed(config["seed"]), config["init"])
     model.to(device)
     net = model
     if world > 1:
@@ -156,12 +157,29 @@ def train(rank, world, config, device):
     history, best, smooth, step, state = [], None, None, 0, None
     start = time.perf_counter()
     last_eval_time, last_eval_step = 0.0, 0
+    # Time outside training steps (validation, checkpoints, samples) and of the last validation.
+    step_seconds, last_validation_seconds = 0.0, 0.0
+
+    def overhead():
+        total = time.perf_counter() - start
+        return {"overheadSeconds": total - step_seconds, "overheadFraction": 1 - step_seconds / total}
+
+    def validation_due():
+        """Every evalEvery steps, or with evalEvery 0 as soon as one more validation keeps
+        the overhead within evalOverhead of the wall time (lib/train/trainer.ts)."""
+        if config["evalEvery"] > 0:
+            return step % config["evalEvery"] == 0
+        expected = last_validation_seconds or len(val_ids) * step_seconds / max(step * B * T, 1)
+        return (overhead()["overheadSeconds"] + expected
+                <= config["evalOverhead"] * (time.perf_counter() - start))
 
     def validate():
-        nonlocal best, last_eval_time, last_eval_step
+        nonlocal best, last_eval_time, last_eval_step, last_validation_seconds
         if lead:
             elapsed = time.perf_counter() - start
-            val = evaluate_loss(model, val_ids, B, T, config["evalChars"])
+            val = evaluate_split(model, val_ids)
+            estimate = ({"valLossEstimate": evaluate_loss(model, val_ids, B, T, config["evalChars"])}
+                        if config["evalChars"] > 0 else {})
             entry = {"step": step, "epoch": step / batcher.chunks_per_epoch,
                      "trainLoss": smooth if smooth is not None else float("nan"), "valLoss": val,
                      "lr": learning_rate(step, config["lr"], config["lrDecay"], config["lrDecayEvery"]),
@@ -170,7 +188,7 @@ def train(rank, world, config, device):
             history.append(entry)
             improved = best is None or val < best
             best = val if improved else best
-            log({"event": "eval", **entry})
+            log({"event": "eval", **entry, **estimate, **overhead()})
             say(f"step {step}/{total_steps}  train {entry['trainLoss']:.4f}  val {val:.4f}")
             meta = {"step": step, "history": history, "bestValLoss": best,
                     "data": {"name": data_name, "chars": len(ids)}, "trainer": trainer_info(world, device)}
@@ -178,6 +196,7 @@ def train(rank, world, config, device):
             if improved:
                 model.save(str(run_dir / "best.safetensors"), config, **meta)
             last_eval_time, last_eval_step = time.perf_counter() - start, step
+            last_validation_seconds = last_eval_time - elapsed
         if world > 1:
             dist.barrier()
 
@@ -191,6 +210,7 @@ def train(rank, world, config, device):
         if stop.item() > 0:
             stopped_by = "budget"
             break
+        step_start = time.perf_counter()
         x, y, reset = batcher.next()
         if reset:
             state = None
@@ -214,7 +234,11 @@ def train(rank, world, config, device):
             value /= world
         value = value.item()
         smooth = value if smooth is None else 0.98 * smooth + 0.02 * value
-        if step % config["evalEvery"] == 0 and step < total_steps:
+        step_seconds += time.perf_counter() - step_start
+        due = torch.tensor([1.0 if lead and validation_due() else 0.0], device=device)
+        if world > 1:
+            dist.all_reduce(due, op=dist.ReduceOp.MAX)  # every process validates at the same step
+        if due.item() > 0 and step < total_steps:
             validate()
         if lead and config["sampleEvery"] > 0 and step % config["sampleEvery"] == 0:
             text = model.sample(config["sampleLength"], temperature=config["sampleTemperature"],
@@ -223,7 +247,7 @@ def train(rank, world, config, device):
             say(f"--- sample at step {step}\n{text}\n---")
     if not history or history[-1]["step"] != step:
         validate()
-    log({"event": "end", "step": step, "stoppedBy": stopped_by, "bestValLoss": best,
+    log({"event": "end", "step": step, "stoppedBy": stopped_by, "bestValLoss": best, **overhead(),
          "time": datetime.now(timezone.utc).isoformat()})
     if lead:
         say(f"stopped at step {step} ({stopped_by}); best val loss {best:.4f}\n"

@@ -52,8 +52,11 @@ Length
   --epochs N             passes over the training split (default 50)
   --minutes M            wall-clock budget; stops cleanly with a checkpoint (default 5, 0 = none)
 Monitoring
-  --eval-every N         validate and checkpoint every N steps (default 200)
-  --eval-chars N         validation characters per check, 0 = all (default 0)
+  --eval-every N         validate on the whole validation split and checkpoint every N steps
+                         (default 0: spaced by time, see --eval-overhead)
+  --eval-overhead F      with --eval-every 0, the largest share of wall time spent on
+                         validation, checkpoints and samples (default 0.05)
+  --eval-chars N         also log a quick estimate on N characters, valLossEstimate (default 0)
   --sample-every N       print a sample every N steps, 0 = never (default 500)
   --sample-length N      (default 200)
   --sample-temperature T (default 0.8)

@@ -71,9 +71,23 @@ export interface TrainConfig {
   epochs: number;
   /** Wall-clock budget in minutes (0 = none); the run stops cleanly with a checkpoint. @default 5 */
   minutes: number;
-  /** Validate and checkpoint every this many steps. @default 200 */
+  /**
+   * Validate (on the whole validation split) and checkpoint every this many
+   * steps; 0 spaces validations by time instead, as often as `evalOverhead`
+   * allows. @default 0
+   */
   evalEvery: number;
-  /** Validation characters per evaluation (0 = the whole split). @default 0 */
+  /**
+   * With `evalEvery` 0: the largest share of wall time spent outside training
+   * steps (validations, checkpoints, samples); a validation runs as soon as
+   * it fits. @default 0.05
+   */
+  evalOverhead: number;
+  /**
+   * Characters of a quick estimate (B streams from a zero state, logged as
+   * `valLossEstimate` beside the whole-split `valLoss`) at each validation;
+   * 0 = none. @default 0
+   */
   evalChars: number;
   /** Print a sample every this many steps (0 = never). @default 500 */
   sampleEvery: number;
@@ -228,14 +242,21 @@ export function validateTrainConfig(c: TrainConfig): void {
     "hidden",
     "batch",
     "seq",
-    "evalEvery",
     "sampleLength",
     "lrDecayEvery",
   ] as const;
   for (const k of posInt) {
     if (!Number.isInteger(c[k]) || c[k] < 1) fail(k, "must be a positive integer", c[k]);
   }
-  const nonNegInt = ["embed", "steps", "epochs", "evalChars", "sampleEvery", "seed"] as const;
+  const nonNegInt = [
+    "embed",
+    "steps",
+    "epochs",
+    "evalEvery",
+    "evalChars",
+    "sampleEvery",
+    "seed",
+  ] as const;
   for (const k of nonNegInt) {
     if (!Number.isInteger(c[k]) || c[k] < 0) fail(k, "must be a non-negative integer", c[k]);
   }
@@ -250,6 +271,9 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (!(c.lrDecay > 0 && c.lrDecay <= 1)) fail("lrDecay", "must be in (0, 1]", c.lrDecay);
   if (!(c.sampleTemperature > 0)) fail("sampleTemperature", "must be > 0", c.sampleTemperature);
   if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout", "must be in [0, 1)", c.dropout);
+  if (!(c.evalOverhead > 0 && c.evalOverhead < 1)) {
+    fail("evalOverhead", "must be in (0, 1)", c.evalOverhead);
+  }
   if (!isInitName(c.init)) fail("init", `must be one of ${INIT_NAMES.join(", ")}`, c.init);
   if (!CELL_KINDS.includes(c.cell)) {
     fail("cell", `must be one of ${CELL_KINDS.join(", ")}`, c.cell);

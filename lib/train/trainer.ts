@@ -1,7 +1,11 @@
 /**
  * The training loop: truncated BPTT over B carried streams, gradient
- * clipping, an optimizer step, learning-rate decay; validation, samples and
- * atomic checkpoints at intervals; a time budget; exact resume.
+ * clipping, an optimizer step, learning-rate decay; validation on the whole
+ * validation split (one stream, state carried) with an atomic checkpoint,
+ * every `evalEvery` steps or spaced by time so that everything outside the
+ * training steps stays within `evalOverhead` of the wall time; samples; a
+ * time budget; exact resume. Eval and end events of the log report that
+ * overhead (`overheadSeconds`, `overheadFraction`).
  *
  * A run folder holds `config.json` (the resolved configuration), `log.jsonl`
  * (one JSON object per event: start, eval, sample, end), `latest.safetensors`
@@ -42,7 +46,7 @@ import {
   restoreState,
   saveCheckpoint,
 } from "./checkpoint.ts";
-import { checkEvalSplit, evaluateLoss } from "./evaluate.ts";
+import { checkEvalSplit, evaluateLoss, evaluateSplit } from "./evaluate.ts";
 import type { ProgressInfo } from "./progress.ts";
 import { learningRate } from "./schedule.ts";
 
@@ -258,11 +262,18 @@ async function runTraining(
   });
 
   const trainWs = model.createWorkspace(config.seq, config.batch);
-  const evalWs = model.createWorkspace(config.seq, config.batch);
+  const evalWs = config.evalChars > 0 ? model.createWorkspace(config.seq, config.batch) : undefined;
   const samples: TrainingSample[] = [];
   const budgetSeconds = config.minutes * 60;
   const start = performance.now();
   const seconds = () => (performance.now() - start) / 1000;
+  const sessionStartStep = step;
+  // Wall time of this session inside training steps; the rest is overhead.
+  let stepSeconds = 0, lastValidationSeconds = 0;
+  const overhead = () => {
+    const total = seconds();
+    return { overheadSeconds: total - stepSeconds, overheadFraction: 1 - stepSeconds / total };
+  };
   let lastEvalTime = 0, lastEvalStep = step;
   let lastValLoss: number | null = history.at(-1)?.valLoss ?? null;
 
@@ -307,15 +318,21 @@ async function runTraining(
   };
 
   const validate = async () => {
-    const trainTime = seconds() - lastEvalTime;
-    const valLoss = evaluateLoss(
-      model,
-      splits.val,
-      config.batch,
-      config.seq,
-      config.evalChars,
-      evalWs,
-    );
+    const began = seconds();
+    const trainTime = began - lastEvalTime;
+    const valLoss = evaluateSplit(model, splits.val);
+    const estimate = config.evalChars > 0
+      ? {
+        valLossEstimate: evaluateLoss(
+          model,
+          splits.val,
+          config.batch,
+          config.seq,
+          config.evalChars,
+          evalWs,
+        ),
+      }
+      : {};
     const entry: HistoryEntry = {
       step,
       epoch: step / batcher.chunksPerEpoch,
@@ -332,7 +349,6 @@ async function runTraining(
     const improved = bestValLoss === null || valLoss < bestValLoss;
     if (improved) bestValLoss = valLoss;
     opts.events?.onEval?.(entry);
-    await log({ event: "eval", ...entry });
     if (runDir) {
       const m = meta();
       await saveCheckpoint(join(runDir, "latest.safetensors"), model, m, { optimizer, state });
@@ -342,7 +358,22 @@ async function runTraining(
       lastSavedStep = step;
     }
     lastEvalTime = seconds();
+    lastValidationSeconds = lastEvalTime - began;
     lastEvalStep = step;
+    await log({ event: "eval", ...entry, ...estimate, ...overhead() });
+  };
+
+  // Spaced by time (evalEvery 0): validate once the overhead so far plus the
+  // expected cost of one more validation fits in evalOverhead of the wall time.
+  // Before the first, its cost is guessed from the training rate: reading the
+  // split at B = 1 costs about as much per character as a training step does.
+  const validationDue = (): boolean => {
+    if (config.evalEvery > 0) return step % config.evalEvery === 0;
+    const trainedChars = (step - sessionStartStep) * config.batch * config.seq;
+    const expected = lastValidationSeconds > 0
+      ? lastValidationSeconds
+      : splits.val.length * stepSeconds / Math.max(trainedChars, 1);
+    return overhead().overheadSeconds + expected <= config.evalOverhead * seconds();
   };
 
   const drawSample = async () => {
@@ -369,6 +400,7 @@ async function runTraining(
       stoppedBy = "budget";
       break;
     }
+    const stepStart = seconds();
     const batch = batcher.next();
     if (batch.reset) { for (const layer of state) for (const v of Object.values(layer)) v.fill(0); }
     zeroGrads(model.params);
@@ -384,6 +416,7 @@ async function runTraining(
     step++;
     smoothLoss = smoothLoss === null ? loss : 0.98 * smoothLoss + 0.02 * loss;
     const now = seconds();
+    stepSeconds += now - stepStart;
     if (opts.events?.onProgress) {
       const perStep = now - lastStepEnd;
       const rate = (config.batch * config.seq) / Math.max(perStep, 1e-9);
@@ -400,7 +433,7 @@ async function runTraining(
       });
     }
     lastStepEnd = seconds();
-    if (step % config.evalEvery === 0 && step < totalSteps) await validate();
+    if (step < totalSteps && validationDue()) await validate();
     if (config.sampleEvery > 0 && step % config.sampleEvery === 0) await drawSample();
   }
   // Always end with a validation point and a checkpoint of the last step.
@@ -410,7 +443,22 @@ async function runTraining(
     budget: `time budget of ${config.minutes} min`,
     signal: "interrupted",
   }[stoppedBy];
-  say(`stopped at step ${step}: ${reason}; best val loss ${bestValLoss?.toFixed(4)}`);
-  await log({ event: "end", step, stoppedBy, bestValLoss, time: new Date().toISOString() });
+  const { overheadSeconds, overheadFraction } = overhead();
+  say(
+    `stopped at step ${step}: ${reason}; best val loss ${bestValLoss?.toFixed(4)}; ` +
+      `validation, checkpoints and samples took ${overheadSeconds.toFixed(1)} s, ${
+        (100 * overheadFraction).toFixed(1)
+      } % of the wall time`,
+  );
+  await log({
+    event: "end",
+    step,
+    stoppedBy,
+    bestValLoss,
+    overheadSeconds,
+    overheadFraction,
+    stepsPerSecond: (step - sessionStartStep) / Math.max(stepSeconds, 1e-9),
+    time: new Date().toISOString(),
+  });
   return { model, vocab, config, history, samples, bestValLoss, step, runDir, stoppedBy };
 }

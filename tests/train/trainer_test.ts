@@ -1,4 +1,5 @@
-import { assert, assertEquals, assertMatch, assertRejects } from "../_assert.ts";
+import { assert, assertClose, assertEquals, assertMatch, assertRejects } from "../_assert.ts";
+import { splitIds } from "../../lib/data/split.ts";
 import { train, type TrainOptions } from "../../lib/train/trainer.ts";
 import { loadCheckpoint, modelFromCheckpoint } from "../../lib/train/checkpoint.ts";
 import { CellscopeError } from "../../lib/errors.ts";
@@ -216,4 +217,52 @@ Deno.test("the initialisation scheme is saved in the checkpoint, kept on resume,
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("the logged valLoss is the whole validation split read as one stream, and the log reports the overhead", async () => {
+  const dir = await tempDir();
+  try {
+    const r = await train({ data: DATA, config: { ...BASE, steps: 6, evalChars: 64, out: dir } });
+    const lines = (await Deno.readTextFile(`${dir}/log.jsonl`)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    const evals = lines.filter((e) => e.event === "eval");
+    assertEquals(evals.map((e) => e.step), [5, 6]);
+    for (const e of evals) {
+      for (
+        const key of ["step", "elapsedSeconds", "valLoss", "valLossEstimate", "overheadFraction"]
+      ) {
+        assert(typeof e[key] === "number", `eval event has ${key}`);
+      }
+    }
+    // Reference: the val split, one forward of all its steps at B = 1 from a zero state.
+    const ids = r.vocab.encode(TEXT);
+    const val = splitIds(ids, { train: 0.9, val: 0.05, test: 0.05 }).val;
+    const ws = r.model.createWorkspace(val.length - 1, 1);
+    const whole = r.model.forward(
+      ws,
+      val.subarray(0, val.length - 1),
+      val.subarray(1),
+      r.model.createState(1),
+    );
+    assertClose([evals.at(-1).valLoss], [whole], 1e-5);
+    const end = lines.at(-1);
+    assert(
+      end.overheadFraction > 0 && end.overheadFraction < 1,
+      `overhead ${end.overheadFraction}`,
+    );
+    assert(end.stepsPerSecond > 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("with evalEvery 0, validations are spaced by time and the run still ends with one", async () => {
+  const r = await train({
+    data: DATA,
+    config: { ...BASE, steps: 30, evalEvery: 0, evalOverhead: 0.5 },
+    save: false,
+  });
+  assert(r.history.length >= 1 && r.history.length <= 30);
+  assertEquals(r.history.at(-1)!.step, 30);
 });
