@@ -188,7 +188,7 @@ class CharRNN(nn.Module):
         self.drop = nn.Dropout(dropout)  # cellscope drops after every layer, the last one too
         self.decoder = nn.Linear(hidden, vocab_size)
 
-    def reset_parameters(self, generator=None, init="xavier-normal"):
+    def reset_parameters(self, generator=None, init="pytorch"):
         """cellscope's initialisation schemes (lib/nn/init.ts), a = 1/√H, embedding N(0, 1):
         "pytorch": every weight and bias U(−a, a), as torch.nn draws them;
         "charrnn": everything U(−0.08, 0.08), the LSTM forget bias 1;

@@ -34,7 +34,7 @@ import type { CellKind, CellParams } from "./cell.ts";
 /** The names of the initialisation schemes. */
 export type InitName = "pytorch" | "orthogonal" | "charrnn" | "xavier-normal";
 
-/** Every scheme. */
+/** Every scheme, the default first. */
 export const INIT_NAMES: readonly InitName[] = [
   "pytorch",
   "orthogonal",
@@ -43,7 +43,7 @@ export const INIT_NAMES: readonly InitName[] = [
 ];
 
 /** The scheme a new model uses unless told otherwise (see the README for the measurements). */
-export const DEFAULT_INIT: InitName = "xavier-normal";
+export const DEFAULT_INIT: InitName = "pytorch";
 
 /** The scheme of checkpoints written before the scheme was recorded. */
 export const LEGACY_INIT: InitName = "xavier-normal";

@@ -56,7 +56,7 @@ export interface ModelConfig {
   embed: number;
   /** Dropout probability after each recurrent layer, in [0, 1). */
   dropout: number;
-  /** Initialisation scheme of {@linkcode CharRnn.init} (see `init.ts`). @default "xavier-normal" */
+  /** Initialisation scheme of {@linkcode CharRnn.init} (see `init.ts`). @default "pytorch" */
   init?: InitName;
 }
 

@@ -40,7 +40,7 @@ export interface TrainConfig {
   dropout: number;
   /**
    * Initial weights: "pytorch" (PyTorch's defaults), "orthogonal", "charrnn"
-   * or "xavier-normal" (see `lib/nn/init.ts`). @default "xavier-normal"
+   * or "xavier-normal" (see `lib/nn/init.ts`). @default "pytorch"
    */
   init: InitName;
   /** Parallel streams per minibatch (B). @default 32 */

@@ -144,6 +144,7 @@ Deno.test("the model's decoder: U(±1/√H) weights, and bias U(±1/√H) except
 Deno.test("a model without a scheme uses the default; an unknown scheme is an error", () => {
   const config = { cell: "gru", vocabSize: 5, hidden: 4, layers: 1, embed: 0, dropout: 0 } as const;
   assertEquals(new CharRnn(config).config.init, DEFAULT_INIT);
+  assertEquals(DEFAULT_INIT, "pytorch");
   assertThrows(
     () => new CharRnn({ ...config, init: "he" as InitName }),
     /init "he" is unknown; use one of pytorch/,
