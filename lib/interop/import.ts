@@ -270,7 +270,7 @@ export async function importTorchModel(opts: ImportOptions): Promise<ImportResul
     opts,
     from,
   );
-  const modelConfig: ModelConfig = { ...arch, dropout: config.dropout };
+  const modelConfig: ModelConfig = { ...arch, dropout: config.dropout, init: config.init };
   const model = fromTorchTensors(tensors, modelConfig);
   const runDir = resolve(opts.out);
   await checkNewRunFolder(runDir, { resumable: false });

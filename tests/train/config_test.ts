@@ -1,4 +1,5 @@
-import { assertEquals, assertThrows } from "../_assert.ts";
+import { assert, assertEquals, assertThrows } from "../_assert.ts";
+import { HELP_TEXT as TRAIN_HELP } from "../../lib/cli/train.ts";
 import { DEFAULT_TRAIN_CONFIG, PRESETS, resolveTrainConfig } from "../../lib/train/config.ts";
 import { learningRate } from "../../lib/train/schedule.ts";
 import { formatDuration, formatProgress } from "../../lib/train/progress.ts";
@@ -56,7 +57,7 @@ Deno.test("resolveTrainConfig() names the bad key and what is allowed", () => {
   );
   assertThrows(
     () => resolveTrainConfig({}, "huge"),
-    /preset "huge": known presets are tiny, small, medium, paper/,
+    /preset "huge": known presets are tiny, small, medium, shakespeare20, paper/,
   );
 });
 
@@ -81,4 +82,13 @@ Deno.test("formatProgress() shows step, bar, losses, throughput and ETA", () => 
   );
   assertEquals(formatDuration(3725), "1h02m");
   assertEquals(formatDuration(9), "9s");
+});
+
+Deno.test("the shakespeare20 preset is the 20-minute Shakespeare recipe and train --help lists it", () => {
+  const c = resolveTrainConfig({}, "shakespeare20");
+  assertEquals(
+    [c.corpus, c.cell, c.layers, c.hidden, c.init, c.dropout, c.minutes, c.evalEvery],
+    ["shakespeare", "lstm", 2, 256, "pytorch", 0.25, 20, 0],
+  );
+  assert(TRAIN_HELP.includes("shakespeare20"));
 });
