@@ -24,6 +24,8 @@ import {
   type SaturationSummary,
   summarizeSaturation,
 } from "./saturation.ts";
+import type { CausalEffect } from "./causal.ts";
+import { passedOn, unitProfile } from "./liveness.ts";
 import {
   compareScored,
   formatUnit,
@@ -32,6 +34,25 @@ import {
   scoreSignal,
   type Track,
 } from "./score.ts";
+
+/**
+ * A ranked unit: its score on what it passes on (tanh(c) for a cell state),
+ * its liveness, and, after `runCausalTests` (causal.ts), its causal effect.
+ */
+export interface RankedUnit extends ScoredUnit {
+  /** Cell states only: the same score computed on raw c (`score` is that of tanh(c)). */
+  cScore?: number;
+  /** 95th − 5th percentile of what the unit passes on (see `liveness.ts`). */
+  outputRange: number;
+  /** Binary features: |median on − median off| of what the unit passes on; null for graded. */
+  medianGap: number | null;
+  /** The unit passes on almost nothing; ranked after every live unit. */
+  inert: boolean;
+  /** Raw values a causal test clamps to: medians off and on (binary), 5th and 95th percentiles (graded). */
+  clampValues: [number, number];
+  /** The causal test's verdict, once run; null for units not tested. */
+  causal?: CausalEffect | null;
+}
 
 /** Options of {@linkcode analyzeRecording}. */
 export interface AnalyzeOptions {
@@ -61,8 +82,13 @@ export interface HypothesisResult {
   metric: Metric;
   /** Characters where a binary feature is 1 (null for graded). */
   positives: number | null;
-  /** Best trained units, best first. */
-  top: ScoredUnit[];
+  /**
+   * Best trained units: the `top` best live units by score, then the inert
+   * units that would have outranked the last of them (by `cScore` for a cell
+   * state, else by score). After causal tests, live confirmed units come
+   * first (see `runCausalTests` (causal.ts)).
+   */
+  top: RankedUnit[];
   /** Best unit of the untrained control model, or null without a control. */
   control: ScoredUnit | null;
 }
@@ -129,8 +155,62 @@ export async function recordingTracks(
   return computeTracks(hypotheses, chars, start, start + T);
 }
 
-function best(entries: ScoredUnit[], k: number): ScoredUnit[] {
+function best<U extends ScoredUnit>(entries: U[], k: number): U[] {
   return entries.filter((e) => !Number.isNaN(e.score)).sort(compareScored).slice(0, k);
+}
+
+/** The score an inert unit is ranked by: that of raw c for a cell state, else its score. */
+function inertKey(u: RankedUnit): number {
+  const k = u.cScore ?? u.score;
+  return Number.isNaN(k) ? -Infinity : k;
+}
+
+/** Walk order: the better of the two scores (a cell state's tanh(c) or raw c score). */
+function walkKey(u: ScoredUnit & { cScore?: number }): number {
+  const a = Number.isNaN(u.score) ? -Infinity : u.score;
+  const b = u.cScore === undefined || Number.isNaN(u.cScore) ? -Infinity : u.cScore;
+  return Math.max(a, b);
+}
+
+/** Best inert units first; ties by signal and unit (as compareScored). */
+function compareInert(a: RankedUnit, b: RankedUnit): number {
+  return inertKey(b) - inertKey(a) || compareScored(a, b);
+}
+
+/**
+ * One signal's candidates for one feature: walks its units best first,
+ * measures each ({@linkcode unitProfile}), and stops once `top` live units are
+ * found and no later unit can outrank the last of them.
+ */
+function rankSignal(
+  entries: readonly (ScoredUnit & { cScore?: number })[],
+  acts: Float32Array | Float64Array,
+  H: number,
+  track: Track,
+  top: number,
+): { live: RankedUnit[]; inert: RankedUnit[] } {
+  const order = [...entries].filter((e) => walkKey(e) > -Infinity)
+    .sort((a, b) => walkKey(b) - walkKey(a) || compareScored(a, b));
+  const live: RankedUnit[] = [], inert: RankedUnit[] = [];
+  let bar = -Infinity; // score of the top-th live unit so far
+  for (const e of order) {
+    if (live.length >= top && walkKey(e) < bar) break;
+    const profile = unitProfile(e.signal, acts, H, e.unit, track.values, track.kind);
+    const u: RankedUnit = { ...e, ...profile };
+    if (u.inert) inert.push(u);
+    else if (!Number.isNaN(u.score)) {
+      live.push(u);
+      if (live.length >= top) bar = best(live, top)[top - 1]!.score;
+    }
+  }
+  return { live, inert };
+}
+
+/** The final list: `top` live units, then the inert units that outrank the last of them. */
+function mergeRanked(live: RankedUnit[], inert: RankedUnit[], top: number): RankedUnit[] {
+  const kept = best(live, top);
+  const bar = kept.length >= top ? kept[top - 1]!.score : -Infinity;
+  return [...kept, ...inert.filter((u) => inertKey(u) > bar).sort(compareInert).slice(0, top)];
 }
 
 /**
@@ -165,7 +245,8 @@ export async function analyzeRecording(
     else tracks.push({ name: h.name, kind: h.kind, values });
   }
   const primary = (t: Track): Metric => (t.kind === "binary" ? "auc" : "spearman");
-  const keep = new Map<string, ScoredUnit[]>(tracks.map((t) => [t.name, []]));
+  const keepLive = new Map<string, RankedUnit[]>(tracks.map((t) => [t.name, []]));
+  const keepInert = new Map<string, RankedUnit[]>(tracks.map((t) => [t.name, []]));
   const keepControl = new Map<string, ScoredUnit[]>(tracks.map((t) => [t.name, []]));
   const saturation: SaturationResult[] = [];
   let units = 0;
@@ -176,11 +257,29 @@ export async function analyzeRecording(
       if (!store.has(prefix + name)) continue;
       say(`scoring ${prefix}${name} (${H} units)`);
       const acts = await store.read(prefix + name);
-      const scored = scoreSignal(prefix + name, acts, H, tracks);
-      const target = prefix ? keepControl : keep;
+      // Ranked by what the units pass on (tanh(c) for a cell state), raw c beside it.
+      const passed = passedOn(name, acts);
+      const scored: (ScoredUnit & { cScore?: number })[] = scoreSignal(
+        prefix + name,
+        passed,
+        H,
+        tracks,
+      );
+      if (passed !== acts) {
+        scoreSignal(prefix + name, acts, H, tracks).forEach((s, i) => scored[i]!.cScore = s.score);
+      }
       for (const t of tracks) {
         const mine = scored.filter((s) => s.hypothesis === t.name && s.metric === primary(t));
-        target.set(t.name, best([...target.get(t.name)!, ...mine], prefix ? 1 : top));
+        if (prefix) {
+          keepControl.set(t.name, best([...keepControl.get(t.name)!, ...mine], 1));
+          continue;
+        }
+        const { live, inert } = rankSignal(mine, acts, H, t, top);
+        keepLive.set(t.name, best([...keepLive.get(t.name)!, ...live], top));
+        keepInert.set(
+          t.name,
+          [...keepInert.get(t.name)!, ...inert].sort(compareInert).slice(0, top),
+        );
       }
       const signal = parseSignalName(name)!.signal;
       if (SIGMOID_GATES.has(signal)) {
@@ -208,7 +307,7 @@ export async function analyzeRecording(
         description: h.description,
         metric: primary(t),
         positives,
-        top: keep.get(t.name)!,
+        top: mergeRanked(keepLive.get(t.name)!, keepInert.get(t.name)!, top),
         control: keepControl.get(t.name)![0] ?? null,
       };
     }),
@@ -218,51 +317,120 @@ export async function analyzeRecording(
   };
 }
 
+/** The causal column of a ranked unit: `+0.412 close_quote (ctl 0.003) confirmed`. */
+function causalCell(u: RankedUnit): string {
+  const c = u.causal;
+  if (!c) return "";
+  if (c.untested !== undefined) return "untested (gate)";
+  if (c.delta === null) return "no effect measured";
+  const sign = c.delta >= 0 ? "+" : "";
+  return `${sign}${c.delta.toFixed(3)} ${c.category} (ctl ${c.controlDelta!.toFixed(3)}) ${
+    c.confirmed ? "confirmed" : "not confirmed"
+  }`;
+}
+
 /**
- * The ranked table: hypothesis, unit, score, sign, and the control's best.
+ * The ranked table: hypothesis, unit, score (of tanh(c) for a cell state),
+ * raw c's score, sign, best-threshold accuracy, output range, `inert` for a
+ * unit that passes on almost nothing, the control's best, and, after causal
+ * tests, each tested unit's effect.
  *
  * @param analysis Result of {@linkcode analyzeRecording}.
- * @param perHypothesis Rows per hypothesis.
+ * @param perHypothesis Live units shown per hypothesis; the inert units ranked among them follow.
  * @returns Aligned text.
  *
  * @example
  * ```ts
  * import { formatAnalysisTable } from "./analyze.ts";
  * console.log(formatAnalysisTable({ T: 0, signals: [], units: 0, results: [], skipped: [], saturation: [], recording: {} as never }).split("\n")[0]);
- * // hypothesis  metric  unit  score  sign  accuracy  control
+ * // hypothesis  metric  unit  score  raw c  sign  accuracy  range  flag  control
  * ```
  */
 export function formatAnalysisTable(analysis: Analysis, perHypothesis = 3): string {
+  const causal = analysis.results.some((r) => r.top.some((u) => u.causal));
   const rows: string[][] = [[
     "hypothesis",
     "metric",
     "unit",
     "score",
+    "raw c",
     "sign",
     "accuracy",
+    "range",
+    "flag",
     "control",
+    ...(causal ? ["causal"] : []),
   ]];
   for (const r of analysis.results) {
-    r.top.slice(0, perHypothesis).forEach((u, i) => {
+    const live = r.top.filter((u) => !u.inert).slice(0, perHypothesis);
+    const inert = r.top.filter((u) => u.inert).slice(0, perHypothesis);
+    [...live, ...inert].forEach((u, i) => {
       rows.push([
         i === 0 ? r.hypothesis : "",
         i === 0 ? r.metric : "",
         formatUnit(u.signal, u.unit),
-        u.score.toFixed(3),
+        Number.isNaN(u.score) ? "-" : u.score.toFixed(3),
+        u.cScore === undefined ? "" : Number.isNaN(u.cScore) ? "-" : u.cScore.toFixed(3),
         u.sign > 0 ? "+" : "-",
-        u.accuracy === undefined ? "" : u.accuracy.toFixed(3),
+        u.accuracy === undefined || Number.isNaN(u.accuracy) ? "" : u.accuracy.toFixed(3),
+        u.outputRange.toFixed(3),
+        u.inert ? "inert" : "",
         i === 0 && r.control
           ? `${r.control.score.toFixed(3)} ${
             formatUnit(r.control.signal.replace(/^control\./, ""), r.control.unit)
           }`
           : "",
+        ...(causal ? [causalCell(u)] : []),
       ]);
     });
   }
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
   return rows.map((row) =>
-    row.map((c, j) => (j >= 3 && j <= 5 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join("  ")
+    row.map((c, j) => (j >= 3 && j <= 7 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join("  ")
       .trimEnd()
   )
     .join("\n");
+}
+
+/** `outputRange` → `output_range`. */
+function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** An object's own keys in snake case (one level). */
+function snakeKeys(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [snakeCase(k), v]));
+}
+
+/**
+ * The analysis as JSON, as `deno task analyze --json` writes it: typed arrays
+ * become arrays, and each ranked unit's fields, and its causal verdict's, are
+ * written in snake case (`output_range`, `inert`, `causal.control_delta`);
+ * NaN becomes null.
+ *
+ * @param analysis Result of {@linkcode analyzeRecording}, with or without causal tests.
+ * @returns Indented JSON text.
+ *
+ * @example
+ * ```ts
+ * import { analysisToJson } from "./analyze.ts";
+ * const unit = { signal: "l0.c", unit: 3, hypothesis: "in_quotes", metric: "auc" as const, score: 0.9, sign: 1 as const, raw: 0.9,
+ *   outputRange: 0.01, medianGap: 0, inert: true, clampValues: [-35, -34] as [number, number], causal: null };
+ * const result = { hypothesis: "in_quotes", kind: "binary" as const, description: "", metric: "auc" as const, positives: 1, top: [unit], control: null };
+ * const json = JSON.parse(analysisToJson({ T: 2, signals: [], units: 0, results: [result], skipped: [], saturation: [], recording: {} as never }));
+ * console.log(json.results[0].top[0].output_range, json.results[0].top[0].inert); // 0.01 true
+ * ```
+ */
+export function analysisToJson(analysis: Analysis): string {
+  const results = analysis.results.map((r) => ({
+    ...r,
+    top: r.top.map((u) =>
+      snakeKeys({ ...u, ...(u.causal ? { causal: snakeKeys(u.causal) } : {}) })
+    ),
+  }));
+  return JSON.stringify(
+    { ...analysis, results },
+    (_k, v) => (v instanceof Float32Array ? Array.from(v) : v),
+    1,
+  );
 }

@@ -21,8 +21,14 @@
  *
  * @module
  */
-import { computeTracks } from "./hypotheses/hypothesis.ts";
-import { inQuotes } from "./hypotheses/quotes.ts";
+import {
+  categorize,
+  type CategoryTest,
+  DEFAULT_CATEGORIES,
+  deltaOf,
+  type LossSplit,
+  splitLosses,
+} from "./categories.ts";
 import { formatUnit, parseUnit } from "./score.ts";
 import type { Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
@@ -201,7 +207,7 @@ export function clampHooks(
           for (let k = 0; k < cUnits.length; k++) {
             const j = cUnits[k]!;
             c[b * H + j] = cValues[k]!;
-            h[b * H + j] = gates[b * 4 * H + 3 * H + j]! * cTanh[k]!; // o ⊙ tanh(c)
+            h[b * H + j] = lstmOutputGate(gates, b, H, j) * cTanh[k]!; // o ⊙ tanh(c)
           }
         }
       }
@@ -210,6 +216,53 @@ export function clampHooks(
       }
     };
   });
+}
+
+/**
+ * The output gate o of unit `j` of stream `b` in an LSTM step's `[B, 4H]`
+ * gates (order i, f, g, o): the one place clamping knows the gate layout.
+ *
+ * @param gates `[B, 4H]` the step's gates after activation.
+ * @param b Stream.
+ * @param H Hidden size.
+ * @param j Unit.
+ * @returns o.
+ */
+function lstmOutputGate(gates: Vec, b: number, H: number, j: number): number {
+  return gates[b * 4 * H + 3 * H + j]!;
+}
+
+/**
+ * Sets unit `j` of stream `b` of a state after a step, as {@linkcode clampHooks}
+ * does: for an LSTM `c`, also `h = o ⊙ tanh(value)` at that step.
+ *
+ * @param values The step's views, as a step hook receives them.
+ * @param state `"h"` or `"c"`.
+ * @param b Stream.
+ * @param H Hidden size.
+ * @param j Unit.
+ * @param value The value.
+ *
+ * @example Clamp c of an LSTM step by hand
+ * ```ts
+ * import { clampStateUnit } from "./clamp.ts";
+ * const values = { h: new Float32Array(2), c: new Float32Array(2), gates: new Float32Array(8).fill(0.5) };
+ * clampStateUnit(values, "c", 0, 2, 1, 100);
+ * console.log(values.c[1], values.h[1]); // 100 0.5
+ * ```
+ */
+export function clampStateUnit(
+  values: Readonly<Record<string, Vec>>,
+  state: string,
+  b: number,
+  H: number,
+  j: number,
+  value: number,
+): void {
+  if (state === "c") {
+    values.c![b * H + j] = value;
+    values.h![b * H + j] = lstmOutputGate(values.gates!, b, H, j) * Math.tanh(value);
+  } else values[state]![b * H + j] = value;
 }
 
 /** Options of {@linkcode unitMeans}. */
@@ -318,78 +371,6 @@ export async function positionLosses(
   return out;
 }
 
-/** What a category test sees besides the two characters. */
-export interface CategoryContext {
-  /** Position of the prediction: it reads `chars[t]` and predicts `chars[t + 1]`. */
-  t: number;
-  /** `[N]` the whole text's code points. */
-  chars: readonly string[];
-  /** `[N]` for each character, whether a quote is open just after it (from the `in_quotes` track). */
-  openAfter: Uint8Array;
-}
-
-/**
- * Whether the prediction at a position falls in a category: `ch` is the
- * character read, `next` the character predicted.
- */
-export type CategoryTest = (ch: string, next: string, ctx: CategoryContext) => boolean;
-
-/**
- * The default categories of the predicted character, tested in this order:
- * `open_quote` (a `"` that opens a quote, or `“`), `close_quote` (a `"` or
- * `”` that closes one), `close_paren` (`)`), `newline`, `space` (`" "`); the
- * rest falls in `other`. Whether a `"` opens or closes comes from the
- * `in_quotes` hypothesis track of the whole text.
- */
-export const DEFAULT_CATEGORIES: Readonly<Record<string, CategoryTest>> = Object.freeze({
-  open_quote: (_ch, next, { t, openAfter }) =>
-    next === "\u201C" || (next === '"' && openAfter[t + 1] === 1),
-  close_quote: (_ch, next, { t, openAfter }) =>
-    (next === '"' || next === "\u201D") && openAfter[t] === 1 && openAfter[t + 1] === 0,
-  close_paren: (_ch, next) => next === ")",
-  newline: (_ch, next) => next === "\n",
-  space: (_ch, next) => next === " ",
-});
-
-/**
- * For each character, whether a quote is open just after it, read off the
- * `in_quotes` track: a character outside quotes closes any quote (a blank
- * line), a closing mark closes, anything else inside keeps or opens one.
- *
- * @param chars `[N]` code points.
- * @returns `[N]` 1 where a quote is open after the character.
- */
-function quoteOpenAfter(chars: readonly string[]): Uint8Array {
-  const track = computeTracks([inQuotes], chars).get("in_quotes")!;
-  const out = new Uint8Array(chars.length);
-  let open = 0;
-  for (let t = 0; t < chars.length; t++) {
-    const ch = chars[t];
-    if (track[t] === 0) open = 0;
-    else if (ch === '"') open = open ? 0 : 1;
-    else if (ch === "\u201D") open = 0;
-    else open = 1;
-    out[t] = open;
-  }
-  return out;
-}
-
-/** Mean loss of one category. */
-export interface CategoryLoss {
-  /** Predictions in the category. */
-  count: number;
-  /** Their mean loss in nats; NaN when `count` is 0. */
-  meanLoss: number;
-}
-
-/** Losses of one run, overall and by category. */
-export interface LossSplit {
-  /** Mean loss over all N − 1 predictions. */
-  meanLoss: number;
-  /** By category: `all` first, then each category in order, then `other`. */
-  byCategory: Record<string, CategoryLoss>;
-}
-
 /** Result of {@linkcode ablationEffect}: plain data for reports and the CLI. */
 export interface AblationResult {
   /** The clamped units, `"l1.c[137]"` style, de-duplicated. */
@@ -427,53 +408,6 @@ export interface AblationOptions extends StreamChunkOptions {
   controlSets?: number;
   /** Seed of the control sets. @default {1} */
   seed?: number;
-}
-
-/** Assigns each prediction to a category index; `names` ends with `other`. */
-function categorize(
-  chars: readonly string[],
-  categories: Readonly<Record<string, CategoryTest>>,
-): { names: string[]; of: Int32Array } {
-  const entries = Object.entries(categories).filter(([name]) => name !== "other");
-  const names = [...entries.map(([name]) => name), "other"];
-  const n = chars.length - 1;
-  const of = new Int32Array(n).fill(entries.length);
-  const ctx: CategoryContext = { t: 0, chars, openAfter: quoteOpenAfter(chars) };
-  for (let t = 0; t < n; t++) {
-    ctx.t = t;
-    for (let k = 0; k < entries.length; k++) {
-      if (entries[k]![1](chars[t]!, chars[t + 1]!, ctx)) {
-        of[t] = k;
-        break;
-      }
-    }
-  }
-  return { names, of };
-}
-
-/** Splits losses by category, `all` first. */
-function splitLosses(losses: Float64Array, names: readonly string[], of: Int32Array): LossSplit {
-  const sums = new Float64Array(names.length), counts = new Int32Array(names.length);
-  let total = 0;
-  for (let t = 0; t < losses.length; t++) {
-    sums[of[t]!] += losses[t]!;
-    counts[of[t]!]++;
-    total += losses[t]!;
-  }
-  const meanLoss = total / losses.length;
-  const byCategory: Record<string, CategoryLoss> = { all: { count: losses.length, meanLoss } };
-  names.forEach((name, k) => {
-    byCategory[name] = { count: counts[k]!, meanLoss: counts[k] ? sums[k]! / counts[k]! : NaN };
-  });
-  return { meanLoss, byCategory };
-}
-
-function deltaOf(a: LossSplit, b: LossSplit): Record<string, number> {
-  return Object.fromEntries(
-    Object.keys(a.byCategory).map((
-      k,
-    ) => [k, b.byCategory[k]!.meanLoss - a.byCategory[k]!.meanLoss]),
-  );
 }
 
 /**
