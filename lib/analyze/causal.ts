@@ -63,6 +63,10 @@ export interface CausalEffect {
   values: [number, number] | null;
   /** The unit's effect per category (`all` first). */
   byCategory: Record<string, number>;
+  /** The change per category of each clamp: `[off, on]` (binary) or `[low, high]` (graded). */
+  byClamp: [Record<string, number>, Record<string, number>];
+  /** Predictions per category. */
+  counts: Record<string, number>;
   /** The control's mean |effect| per category. */
   controlByCategory: Record<string, number>;
   /** The random units clamped as the control, `"l0.c[5]"` style. */
@@ -334,6 +338,10 @@ export async function runCausalTests(
         predictedCategory: predicted,
         values: null,
         byCategory: {},
+        byClamp: [{}, {}],
+        counts: Object.fromEntries(
+          Object.entries(base.byCategory).map(([k, v]) => [k, v.count]),
+        ),
         controlByCategory: {},
         controls: [],
         chars: n,
@@ -342,7 +350,11 @@ export async function runCausalTests(
         u.causal = { ...empty, untested: why ?? "not a state unit" };
         continue;
       }
-      const mine = effectOf(delta(pair[0]), delta(pair[1]));
+      const byClamp: [Record<string, number>, Record<string, number>] = [
+        delta(pair[0]),
+        delta(pair[1]),
+      ];
+      const mine = effectOf(...byClamp);
       const theirs = ctrl.map((c) => effectOf(delta(c.runs[0]), delta(c.runs[1])));
       const controlByCategory = Object.fromEntries(
         Object.keys(mine).map((k) => [
@@ -369,6 +381,7 @@ export async function runCausalTests(
         confirmed: category !== null && passes(category),
         values: u.clampValues,
         byCategory: mine,
+        byClamp,
         controlByCategory,
         controls: ctrl.map((c) => c.name),
       };

@@ -5,12 +5,17 @@
  *
  * @module
  */
-import { analyzeRecording, formatAnalysisTable } from "../analyze/analyze.ts";
+import { analysisToJson, analyzeRecording, formatAnalysisTable } from "../analyze/analyze.ts";
+import { CONFIRM_MIN_DELTA, CONFIRM_RATIO, runCausalTests } from "../analyze/causal.ts";
+import { INERT_RANGE } from "../analyze/liveness.ts";
 import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkOutputPath } from "../io/output.ts";
+import { withKernels } from "../kernels/select.ts";
+import { resolveCheckpointPath, sha256Hex } from "../record/record_checkpoint.ts";
 import { openRecording } from "../record/store.ts";
+import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
 import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
 /** `--help` text. */
@@ -25,11 +30,28 @@ Usage: deno task analyze --recording FILE [flags]
   --top N                units kept per hypothesis (default 10; the table shows 3)
   --json FILE            also write the full result as JSON (replaces an earlier JSON file,
                          never another kind of file; its folder must exist)
+  --checkpoint PATH      the recorded model (a file or run folder), for the causal test
+                         (default: the recording's own checkpoint, when it is still there)
+  --causal               require the causal test (an error without a checkpoint)
+  --no-causal            skip it even with a checkpoint at hand
+  --causal-top N         units tested per hypothesis (default 3, plus its best inert unit)
+  --causal-chars N       predictions the test runs over (default 5000)
+  --controls N           random units of the same signal as the control (default 4)
   -h, --help             this text
 
-Scores: ROC-AUC as max(AUC, 1 − AUC) for binary features, |Spearman r| for graded ones;
+Scores: ROC-AUC as max(AUC, 1 − AUC) for binary features, |Spearman r| for graded ones,
+of what a unit passes on: tanh(c) for a cell state ("raw c" is the score of c itself);
 "sign" is the direction the unit moves with the feature; "control" is the best unit of an
 untrained model of the same architecture on the same text (what chance reaches).
+"range" is the 5th–95th percentile spread of the unit's output; below ${INERT_RANGE} (and,
+for a binary feature, with medians off and on closer than that) the unit is "inert": it
+passes on almost nothing, and ranks after every live unit.
+Causal test: each tested unit is clamped to its median with the feature off and with it on
+(graded: its 5th and 95th percentiles); "causal" is the larger loss change, in nats per
+predicted character, in the category the feature predicts (e.g. close_quote for in_quotes)
+or else where the change is largest, beside the mean change of the same clamps on random
+units ("ctl"). Confirmed: at least ${CONFIRM_MIN_DELTA} nats and ${CONFIRM_RATIO}× the control.
+Confirmed live units are listed first.
 `;
 
 /** Parsed `deno task analyze` request. */
@@ -44,6 +66,16 @@ export interface AnalyzeArgs {
   top: number;
   /** JSON output path. */
   json?: string;
+  /** Checkpoint for the causal test. */
+  checkpoint?: string;
+  /** `true`: require the causal test; `false`: skip it; undefined: run it when a checkpoint is at hand. */
+  causal?: boolean;
+  /** Units tested per hypothesis. */
+  causalTop: number;
+  /** Predictions the causal test runs over. */
+  causalChars: number;
+  /** Random control units per signal. */
+  controls: number;
 }
 
 /**
@@ -60,6 +92,12 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeArgs | null {
     signals: { type: "string" },
     top: { type: "string" },
     json: { type: "string" },
+    checkpoint: { type: "string" },
+    causal: { type: "boolean" },
+    "no-causal": { type: "boolean" },
+    "causal-top": { type: "string" },
+    "causal-chars": { type: "string" },
+    controls: { type: "string" },
   }, "analyze");
   if (values.help) return null;
   const recording = stringFlag(values, "recording");
@@ -70,14 +108,55 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeArgs | null {
   }
   const top = rangedFlag(values, "top", "analyze", { integer: true, min: 1, default: 10 });
   const hypotheses = stringFlag(values, "hypotheses"), signals = stringFlag(values, "signals");
-  const json = stringFlag(values, "json");
+  const json = stringFlag(values, "json"), checkpoint = stringFlag(values, "checkpoint");
+  if (values.causal && values["no-causal"]) {
+    throw new CellscopeError('Cannot run "analyze": give --causal or --no-causal, not both');
+  }
+  const int = (name: string, fallback: number, min: number) =>
+    rangedFlag(values, name, "analyze", { integer: true, min, default: fallback });
+  const causal = values.causal ? true : values["no-causal"] ? false : undefined;
   return {
     recording,
     top,
+    causalTop: int("causal-top", 3, 1),
+    causalChars: int("causal-chars", 5000, 2),
+    controls: int("controls", 4, 1),
+    ...(checkpoint !== undefined ? { checkpoint } : {}),
+    ...(causal !== undefined ? { causal } : {}),
     ...(hypotheses !== undefined ? { hypotheses } : {}),
     ...(signals !== undefined ? { signals } : {}),
     ...(json !== undefined ? { json } : {}),
   };
+}
+
+/**
+ * The checkpoint the causal test uses: `--checkpoint`, else the recording's
+ * own checkpoint when the file is still there unchanged; null when none is at
+ * hand (an error when `--causal` asked for the test).
+ */
+async function checkpointAtHand(
+  req: AnalyzeArgs,
+  meta: { checkpoint: { path: string; sha256: string } },
+): Promise<string | null> {
+  if (req.checkpoint !== undefined) return await resolveCheckpointPath(req.checkpoint);
+  const { path, sha256 } = meta.checkpoint;
+  let same = false;
+  try {
+    same = path !== "" && (await sha256Hex(path)) === sha256;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  if (same) {
+    console.error(`causal test with the recording's checkpoint ${path}`);
+    return path;
+  }
+  if (req.causal) {
+    throw new CellscopeError(
+      `Cannot run the causal test: the recording's checkpoint "${path}" is not at hand unchanged; pass --checkpoint PATH`,
+    );
+  }
+  console.error("no checkpoint at hand: no causal test (pass --checkpoint PATH to run it)");
+  return null;
 }
 
 async function main(): Promise<void> {
@@ -97,6 +176,21 @@ async function main(): Promise<void> {
       ...(req.signals !== undefined ? { signals: req.signals } : {}),
       onProgress: (m) => console.error(m),
     });
+    const ckptPath = req.causal === false ? null : await checkpointAtHand(req, store.meta);
+    if (ckptPath !== null) {
+      const ckpt = await loadCheckpoint(ckptPath);
+      await withKernels(
+        "wasm",
+        2,
+        () =>
+          runCausalTests(analysis, store, modelFromCheckpoint(ckpt), vocabFromCheckpoint(ckpt), {
+            chars: req.causalChars,
+            top: req.causalTop,
+            controls: req.controls,
+            onProgress: (m) => console.error(m),
+          }),
+      );
+    }
     console.log(formatAnalysisTable(analysis));
     if (analysis.skipped.length) {
       console.log(`skipped (constant on this text): ${analysis.skipped.join(", ")}`);
@@ -114,10 +208,7 @@ async function main(): Promise<void> {
       );
     }
     if (req.json) {
-      await writeFileAtomic(
-        req.json,
-        JSON.stringify(analysis, (_k, v) => (v instanceof Float32Array ? Array.from(v) : v), 1),
-      );
+      await writeFileAtomic(req.json, analysisToJson(analysis));
       console.error(`wrote ${req.json}`);
     }
   } finally {

@@ -45,7 +45,13 @@ export interface RecordCheckpointOptions {
   onProgress?: (fraction: number) => void;
 }
 
-async function sha256Hex(path: string): Promise<string> {
+/**
+ * SHA-256 of a file, hex: what a recording stores to name its checkpoint.
+ *
+ * @param path File path.
+ * @returns 64 hex digits.
+ */
+export async function sha256Hex(path: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -26,28 +26,15 @@ import {
   loadSourceText,
   recordingTracks,
 } from "../analyze/analyze.ts";
-import {
-  ablationEffect,
-  type AblationResult,
-  sampleWithClamp,
-  unitMeans,
-} from "../analyze/clamp.ts";
 import { selectHypotheses } from "../analyze/hypotheses/mod.ts";
+import { INERT_RANGE } from "../analyze/liveness.ts";
 import { formatUnit, type ScoredUnit } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { withKernels } from "../kernels/select.ts";
 import { parseSignalName, SIGNAL_DESCRIPTIONS } from "../record/names.ts";
 import { recordCheckpoint, resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { type ActivationStore, openRecording } from "../record/store.ts";
-import { sampleText } from "../sample/sample.ts";
-import {
-  type Checkpoint,
-  type HistoryEntry,
-  loadCheckpoint,
-  modelFromCheckpoint,
-  vocabFromCheckpoint,
-} from "../train/checkpoint.ts";
+import { type Checkpoint, type HistoryEntry, loadCheckpoint } from "../train/checkpoint.ts";
 import { escapeHtml, htmlPage, jsonForScript, renderPlot, scriptSafe } from "./html.ts";
 import {
   plotlySource,
@@ -56,6 +43,17 @@ import {
   trainingCurves,
   unitRankingBars,
 } from "./plotly.ts";
+import {
+  type CausalData,
+  causalSection,
+  fixed,
+  inertWarning,
+  metricName,
+  reportCausal,
+  type Section,
+  thousands,
+  unitsTable,
+} from "./report_findings.ts";
 import { HEATMAP_CSS, renderTextHeatmap, textHeatmap, unitColumn } from "./text_heatmap.ts";
 
 /** The size a default report stays under, in bytes (3 MB, 10^6-byte MB). */
@@ -271,85 +269,7 @@ function isStateUnit(u: ScoredUnit): boolean {
   return p !== null && STATE_SIGNALS.has(p.signal);
 }
 
-/** The unit the causal test clamps: the top state unit of in_quotes, else of the best binary hypothesis. */
-function pickCausalUnit(
-  results: readonly HypothesisResult[],
-): { result: HypothesisResult; unit: ScoredUnit } | null {
-  const quotes = results.find((r) => r.hypothesis === "in_quotes");
-  const binary = results.filter((r) => r.kind === "binary" && r !== quotes)
-    .sort((a, b) => b.top[0]!.score - a.top[0]!.score);
-  for (const result of quotes ? [quotes, ...binary] : binary) {
-    const unit = result.top.find(isStateUnit);
-    if (unit) return { result, unit };
-  }
-  return null;
-}
-
-/** What the causal section shows. */
-interface CausalData {
-  result: HypothesisResult;
-  unit: ScoredUnit;
-  name: string;
-  mean: number;
-  chars: number;
-  ablation: AblationResult;
-  plain: string;
-  clamped: string;
-}
-
-async function runCausal(
-  ckpt: Checkpoint,
-  results: readonly HypothesisResult[],
-  recorded: readonly string[],
-  causalChars: number,
-): Promise<CausalData | string> {
-  const pick = pickCausalUnit(results);
-  if (pick === null) {
-    return "no binary hypothesis has a state unit (h or c) among its top units, so there is no unit to clamp";
-  }
-  const text = recorded.slice(0, causalChars + 1).join("");
-  const name = formatUnit(pick.unit.signal, pick.unit.unit);
-  try {
-    return await withKernels("wasm", 2, async () => {
-      const model = modelFromCheckpoint(ckpt);
-      const vocab = vocabFromCheckpoint(ckpt);
-      const ablation = await ablationEffect(model, vocab, text, [name], {
-        value: "mean",
-        controlSets: 5,
-        seed: 1,
-      });
-      const means = await unitMeans(model, vocab.encode(text), [pick.unit.signal]);
-      const sampleOpts = { length: 300, temperature: 0.8, seed: 1 };
-      return {
-        ...pick,
-        name,
-        mean: means[pick.unit.signal]![pick.unit.unit]!,
-        chars: Array.from(text).length - 1,
-        ablation,
-        plain: sampleText(model, vocab, sampleOpts),
-        clamped: sampleWithClamp(model, vocab, [name], "mean", { ...sampleOpts, means }),
-      };
-    });
-  } catch (e) {
-    if (e instanceof CellscopeError) return e.message;
-    throw e;
-  }
-}
-
 // ---------------------------------------------------------------- formatting
-
-function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-function fixed(x: number | null | undefined, digits = 4): string {
-  return typeof x === "number" && Number.isFinite(x) ? x.toFixed(digits) : "–";
-}
-
-function signed(x: number | undefined, digits = 4): string {
-  if (typeof x !== "number" || !Number.isFinite(x)) return "–";
-  return (x >= 0 ? "+" : "−") + Math.abs(x).toFixed(digits);
-}
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "–";
@@ -360,10 +280,6 @@ function duration(seconds: number): string {
 
 function slug(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, "_");
-}
-
-function metricName(metric: string): string {
-  return metric === "auc" ? "AUC" : metric === "spearman" ? "Spearman |ρ|" : "Pearson |r|";
 }
 
 /** "cell state, LSTM" for `l0.c`: the signal's description without nested parentheses. */
@@ -398,16 +314,10 @@ figure.sample figcaption { font-weight: 600; }
 .explorer-controls { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; margin: 0.5rem 0; }
 .explorer-controls select, .explorer-controls input { font: inherit; }
 .explorer-controls input { width: 6rem; }
-tr.hl td { background: #fff3cd; }`;
+tr.hl td { background: #fff3cd; }
+tr.inert td { color: #888; background: #f4f4f4; }`;
 
 // ---------------------------------------------------------------- sections
-
-interface Section {
-  id: string;
-  title: string;
-  html: string;
-  children?: { id: string; title: string }[];
-}
 
 function runSection(
   runDir: string,
@@ -593,15 +503,26 @@ function unitsSection(
         best.sign > 0 ? "higher" : "lower"
       } on the feature: characters ${p.start}–${p.end - 1} of the recording`,
     });
+    const status = best.inert
+      ? " It is <b>inert</b>: every ranked unit passes on almost nothing."
+      : best.causal?.confirmed
+      ? " Clamping it confirms the network uses it (see the table)."
+      : best.causal
+      ? " Clamping it was not confirmed to matter (see the table)."
+      : "";
     parts.push(`<section class="hyp" id="${id}">
 <h3>${escapeHtml(r.hypothesis)}: ${escapeHtml(r.description)}</h3>
-<p>Best unit <code>${escapeHtml(name)}</code> (${escapeHtml(signalDescription(best.signal))}), ${
-      metricName(r.metric)
-    } ${fixed(best.score, 3)}${
-      best.accuracy !== undefined ? `, best-threshold accuracy ${fixed(best.accuracy, 3)}` : ""
-    }${control}${
+<p>${best.inert ? "Best-scoring unit" : "Best live unit"} <code>${escapeHtml(name)}</code> (${
+      escapeHtml(signalDescription(best.signal))
+    }), ${metricName(r.metric)} ${fixed(best.score, 3)}${
+      best.accuracy !== undefined && Number.isFinite(best.accuracy)
+        ? `, best-threshold accuracy ${fixed(best.accuracy, 3)}`
+        : ""
+    }, output range ${fixed(best.outputRange, 3)}${control}${
       r.positives !== null ? ` (${thousands(r.positives)} positive characters)` : ""
-    }.</p>
+    }.${status}</p>
+${inertWarning(r)}
+${unitsTable(r)}
 ${renderPlot(unitRankingBars(r), { id: `plot-rank-${id.slice(5)}` })}
 ${renderTextHeatmap(heat, { id: `heatmap-${id.slice(5)}` })}
 </section>`);
@@ -618,7 +539,7 @@ ${renderTextHeatmap(heat, { id: `heatmap-${id.slice(5)}` })}
       thousands(analysis.units)
     } units) scored on the ${
       thousands(analysis.T)
-    } recorded characters: ROC-AUC as max(AUC, 1 − AUC) for binary features, |Spearman ρ| for graded ones. Red bars rise on the feature, blue ones fall; the grey bar and dashed line are the best unit of an untrained model of the same shape, which is what chance reaches. Each heatmap shows the best unit on a passage where the feature changes most.</p>
+    } recorded characters, on what each passes on (tanh(c) for a cell state; "raw c" scores c itself): ROC-AUC as max(AUC, 1 − AUC) for binary features, |Spearman ρ| for graded ones. A unit whose output range (5th to 95th percentile) is below ${INERT_RANGE} is <b>inert</b> and listed after the live units; the causal test clamps the top units (see the last section). Red bars rise on the feature, blue ones fall; the grey bar and dashed line are the best unit of an untrained model of the same shape, which is what chance reaches. Each heatmap shows the best unit on a passage where the feature changes most.</p>
 ${
       skipped.length
         ? `<p class="note">Not shown (constant on this text, or no score): ${
@@ -828,61 +749,6 @@ ${rows.join("\n")}
   };
 }
 
-/** The category of predicted characters a hypothesis's unit should matter for most. */
-const CAUSAL_FOCUS: Readonly<Record<string, string>> = {
-  in_quotes: "close_quote",
-  in_parens: "close_paren",
-  newline: "newline",
-  whitespace: "space",
-};
-
-function causalSection(data: CausalData | string): Section {
-  if (typeof data === "string") {
-    return {
-      id: "causal",
-      title: "Causal test",
-      html: `<p class="note">The causal test did not run: ${escapeHtml(data)}.</p>`,
-    };
-  }
-  const a = data.ablation;
-  const focus = CAUSAL_FOCUS[data.result.hypothesis] ?? "all";
-  const rows = Object.entries(a.baseline.byCategory).map(([cat, base]) =>
-    `<tr${cat === focus ? ' class="hl"' : ""}><td>${escapeHtml(cat)}</td><td class="num">${
-      thousands(base.count)
-    }</td><td class="num">${fixed(base.meanLoss)}</td><td class="num">${
-      fixed(a.clamped.byCategory[cat]!.meanLoss)
-    }</td><td class="num">${signed(a.delta[cat])}</td><td class="num">${
-      signed(a.control.meanDelta[cat])
-    }</td></tr>`
-  );
-  return {
-    id: "causal",
-    title: "Causal test",
-    html: `<p>Clamping <code>${escapeHtml(data.name)}</code>, the top state unit for <b>${
-      escapeHtml(data.result.hypothesis)
-    }</b> (${metricName(data.result.metric)} ${fixed(data.unit.score, 3)}), to its mean ${
-      fixed(data.mean, 3)
-    } after every step, over the first ${
-      thousands(data.chars)
-    } predictions of the recorded text. The control clamps ${a.control.units.length} random single units of the same signal (${
-      escapeHtml(a.control.units.map((u) => u.join(", ")).join("; "))
-    }) the same way; its column is their mean change. A unit is causal for a category when its change stands well above the control's.</p>
-<table>
-<tr><th>predicted character</th><th>count</th><th>baseline loss</th><th>clamped loss</th><th>change</th><th>control change</th></tr>
-${rows.join("\n")}
-</table>
-<p class="note">Loss in nats per predicted character.</p>
-<div class="cols">
-<figure class="sample"><figcaption>Sample without the clamp (temperature 0.8, seed 1)</figcaption>
-<pre class="text">${escapeHtml(data.plain)}</pre></figure>
-<figure class="sample"><figcaption>Sample with <code>${
-      escapeHtml(data.name)
-    }</code> clamped</figcaption>
-<pre class="text">${escapeHtml(data.clamped)}</pre></figure>
-</div>`,
-  };
-}
-
 function renderToc(sections: readonly Section[]): string {
   const items = sections.map((s) => {
     const sub = s.children?.length
@@ -989,6 +855,11 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
     );
     const recorded = Array.from(store.meta.text);
     const T = store.T;
+    let causal: CausalData | string | null = null;
+    if (opts.causal ?? true) {
+      say(`causal tests over ${Math.min(causalChars, T - 1)} characters`);
+      causal = await reportCausal(ckpt, analysis, store, shown, causalChars, sourceText);
+    }
 
     // Passages where each feature occurs.
     say("choosing passages");
@@ -1078,12 +949,6 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
       toRead.indexOf(a.name) - toRead.indexOf(b.name)
     );
 
-    let causal: CausalData | string | null = null;
-    if (opts.causal ?? true) {
-      say(`causal test over ${Math.min(causalChars, T - 1)} characters`);
-      causal = await runCausal(ckpt, shown, recorded, causalChars);
-    }
-
     say("rendering");
     const sections: Section[] = [
       runSection(runDir, ckpt, log, history, store, opts.recording),
@@ -1124,7 +989,10 @@ ${renderSections(all)}`;
         return { ...s, values };
       });
       const passage = { start: explorerWindow.start, end: explorerWindow.start + shownP };
-      const initial = initialUnit(trimmed, pickCausalUnit(shown)?.unit ?? bestUnits[0]);
+      const initial = initialUnit(
+        trimmed,
+        typeof causal === "object" && causal !== null ? causal.unit : bestUnits[0],
+      );
       const section = explorerSection(
         trimmed,
         recorded.slice(passage.start, passage.end).join(""),

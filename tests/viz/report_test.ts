@@ -125,6 +125,15 @@ Deno.test("buildReport() makes a small, navigable, escaped, deterministic report
       assert(html.includes("Causal test") && html.includes("close_quote"));
     });
 
+    await t.step("each unit table shows output range, liveness and the causal verdict", () => {
+      assert(html.includes("<th>output range</th>") && html.includes("<th>causal test</th>"));
+      assert(/<td>(live|inert)<\/td>/.test(html), "every ranked unit says live or inert");
+      assert(/<b>confirmed<\/b>|not confirmed/.test(html), "tested units carry a verdict");
+      // The causal section shows the best confirmed unit, or says none was confirmed.
+      const causal = html.slice(html.indexOf('<section id="causal">'));
+      assert(/is the best <b>confirmed<\/b> unit|No tested unit was confirmed/.test(causal));
+    });
+
     await t.step("table-of-contents links resolve to unique ids", () => {
       const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]!);
       assertEquals(ids.length, new Set(ids).size, "ids are unique");
