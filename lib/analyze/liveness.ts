@@ -108,11 +108,41 @@ export interface UnitProfile {
   clampValues: [number, number];
 }
 
-/** The q-quantile of sorted values, linear between neighbours (NaN when empty). */
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return NaN;
-  const x = q * (sorted.length - 1), i = Math.floor(x), f = x - i;
-  return i + 1 < sorted.length ? sorted[i]! * (1 - f) + sorted[i + 1]! * f : sorted[i]!;
+/** Rearranges `a` so that `a[k]` is its k-th smallest value (Hoare's selection, O(n) on average). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const x = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = x;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+/**
+ * The q-quantile of `values`, linear between neighbours (as NumPy's default);
+ * NaN when empty. Reorders `values`.
+ */
+function quantile(values: Float64Array, q: number): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const x = q * (n - 1), i = Math.floor(x), f = x - i;
+  const a = select(values, i);
+  if (f === 0 || i + 1 >= n) return a;
+  let b = Infinity; // the next order statistic: the smallest value right of i
+  for (let m = i + 1; m < n; m++) if (values[m]! < b) b = values[m]!;
+  return a * (1 - f) + b * f;
 }
 
 /**
@@ -147,15 +177,16 @@ export function unitProfile(
   const out = outputOf(signal);
   const all = new Float64Array(T);
   for (let t = 0; t < T; t++) all[t] = acts[t * H + unit]!;
-  const sorted = all.slice().sort();
   const [qLo, qHi] = RANGE_PERCENTILES;
-  const outputRange = out(quantile(sorted, qHi)) - out(quantile(sorted, qLo));
+  const scratch = all.slice();
+  const low = quantile(scratch, qLo), high = quantile(scratch, qHi);
+  const outputRange = out(high) - out(low);
   if (kind === "graded") {
     return {
       outputRange,
       medianGap: null,
       inert: !(outputRange >= INERT_RANGE),
-      clampValues: [quantile(sorted, qLo), quantile(sorted, qHi)],
+      clampValues: [low, high],
     };
   }
   let positives = 0;
@@ -165,7 +196,7 @@ export function unitProfile(
     if (track[t] === 1) on[i++] = all[t]!;
     else off[k++] = all[t]!;
   }
-  const medOff = quantile(off.sort(), 0.5), medOn = quantile(on.sort(), 0.5);
+  const medOff = quantile(off, 0.5), medOn = quantile(on, 0.5);
   const medianGap = Math.abs(out(medOn) - out(medOff));
   return {
     outputRange,

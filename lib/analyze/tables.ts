@@ -1,11 +1,11 @@
 /**
- * Plain-text tables of gate saturation per layer and of a clamp's effect on
- * the loss, aligned for a terminal or a notebook cell, beside
- * `formatAnalysisTable` for unit rankings.
+ * Plain-text tables of gate saturation per layer, of a clamp's effect on
+ * the loss, and of a unit's causal test, aligned for a terminal or a notebook
+ * cell, beside `formatAnalysisTable` for unit rankings.
  *
  * @module
  */
-import type { SaturationResult } from "./analyze.ts";
+import type { RankedUnit, SaturationResult } from "./analyze.ts";
 import type { AblationResult } from "./clamp.ts";
 
 /** Pads columns: the first `left` columns to the left, the rest to the right. */
@@ -94,6 +94,46 @@ export function formatAblationTable(r: AblationResult): string {
       fixed(r.clamped.byCategory[cat]?.meanLoss ?? NaN, 4),
       fixed(r.delta[cat] ?? NaN, 4, true),
       fixed(r.control.meanDelta[cat] ?? NaN, 4, true),
+    ]);
+  }
+  return align(rows, 1);
+}
+
+/**
+ * A unit's causal test by category of the predicted character: count, the
+ * loss change of each of its two clamps, and the random units' mean size of
+ * change; the category the verdict names is marked `*`.
+ *
+ * @param u A ranked unit after `runCausalTests`.
+ * @returns Aligned text, or one line saying why the unit was not tested.
+ *
+ * @example
+ * ```ts
+ * import { formatCausalTable } from "./tables.ts";
+ * const causal = { category: "close_quote", delta: 2, controlDelta: 0.01, confirmed: true, predictedCategory: "close_quote",
+ *   values: [-1, 1] as [number, number], byCategory: {}, byClamp: [{ close_quote: 2 }, { close_quote: -0.1 }] as [Record<string, number>, Record<string, number>],
+ *   counts: { close_quote: 12 }, controlByCategory: { close_quote: 0.01 }, controls: [], chars: 100 };
+ * console.log(formatCausalTable({ causal } as never).split("\n")[1]); // close_quote *     12    +2.0000   -0.1000        0.0100
+ * ```
+ */
+export function formatCausalTable(u: RankedUnit): string {
+  const c = u.causal;
+  if (!c) return "not tested";
+  if (c.untested !== undefined) return `not tested: ${c.untested}`;
+  const rows: string[][] = [[
+    "category",
+    "count",
+    `at ${fixed(c.values![0], 3)}`,
+    `at ${fixed(c.values![1], 3)}`,
+    "random units",
+  ]];
+  for (const [cat, count] of Object.entries(c.counts)) {
+    rows.push([
+      cat + (cat === c.category ? " *" : ""),
+      String(count),
+      fixed(c.byClamp[0][cat] ?? NaN, 4, true),
+      fixed(c.byClamp[1][cat] ?? NaN, 4, true),
+      fixed(c.controlByCategory[cat] ?? NaN, 4),
     ]);
   }
   return align(rows, 1);

@@ -22,7 +22,7 @@ Usage: deno task report --run DIR --out report.html [flags]
   --chars N              characters of the test split to record (default 20000)
   --top N                units ranked per hypothesis (default 10)
   --causal-chars N       characters the causal test runs over (default 5000)
-  --no-causal            skip the causal test (clamping the top quote unit)
+  --no-causal            skip the causal tests (clamping each top unit against random units)
   --hypotheses LIST      names or prose, code, latex, all (default: latex for the latex
                          corpus, prose for the others, all for a --text file)
   -h, --help             this text

@@ -13,7 +13,7 @@
  */
 import type { HypothesisResult, SaturationResult } from "../analyze/analyze.ts";
 import type { GateSaturation } from "../analyze/saturation.ts";
-import { formatUnit } from "../analyze/score.ts";
+import { formatUnit, type ScoredUnit } from "../analyze/score.ts";
 import { parseSignalName, splitControl, UNIT_SIGNALS } from "../nn/signals.ts";
 import type { HistoryEntry } from "../train/checkpoint.ts";
 import {
@@ -461,10 +461,25 @@ const METRIC_TITLES: Readonly<Record<string, string>> = {
   spearman: "score: |Spearman ρ|",
 };
 
+/** Bar colour of an inert unit (one that passes on almost nothing). */
+export const INERT_GREY = "rgb(215, 215, 215)";
+
+/**
+ * What {@linkcode unitRankingBars} draws: a `HypothesisResult`, or any
+ * ranking of scored units (inert ones flagged).
+ */
+export type UnitRanking = Pick<HypothesisResult, "hypothesis" | "description" | "metric"> & {
+  /** Best units first; `inert` ones are drawn pale at their raw score (`cScore` for a cell state). */
+  top: readonly (ScoredUnit & { inert?: boolean; cScore?: number })[];
+  /** The control's best unit, or null. */
+  control: ScoredUnit | null;
+};
+
 /**
  * A hypothesis's best units as bars, coloured by the direction they fire
- * (red: higher on the feature, blue: lower), with the control model's best
- * unit as a grey bar and a dashed line at its score: what chance reaches.
+ * (red: higher on the feature, blue: lower; pale grey: inert), with the
+ * control model's best unit as a grey bar and a dashed line at its score:
+ * what chance reaches.
  *
  * @param result One hypothesis's ranking from `analyzeRecording`.
  * @returns The figure: a bar trace of the top units, then the control bar if any.
@@ -475,24 +490,31 @@ const METRIC_TITLES: Readonly<Record<string, string>> = {
  * const unit = (signal: string, unit: number, score: number) =>
  *   ({ signal, unit, hypothesis: "in_quote", metric: "auc", score, sign: 1, raw: score }) as const;
  * const fig = unitRankingBars({
- *   hypothesis: "in_quote", kind: "binary", description: "inside quotes", metric: "auc",
- *   positives: 10, top: [unit("l1.c", 3, 0.95), unit("l0.h", 7, 0.81)],
+ *   hypothesis: "in_quote", description: "inside quotes", metric: "auc",
+ *   top: [unit("l1.c", 3, 0.95), unit("l0.h", 7, 0.81)],
  *   control: unit("control.l1.c", 5, 0.62),
  * });
  * console.log(fig.data[0]!.x, fig.data[1]!.y); // ["l1.c[3]", "l0.h[7]"] [0.62]
  * ```
  */
-export function unitRankingBars(result: HypothesisResult): PlotlyFigure {
+export function unitRankingBars(result: UnitRanking): PlotlyFigure {
   const x = result.top.map((u) => formatUnit(u.signal, u.unit));
   const data: PlotlyTrace[] = [{
     type: "bar",
     name: "trained",
     x,
-    y: result.top.map((u) => u.score),
-    customdata: result.top.map((u) => [u.raw, u.sign > 0 ? "higher" : "lower"]),
+    // An inert unit's bar is its raw score (of c itself for a cell state), in pale grey.
+    y: result.top.map((u) => (u.inert ? u.cScore ?? u.score : u.score)),
+    customdata: result.top.map((u) => [
+      u.raw,
+      u.sign > 0 ? "higher" : "lower",
+      u.inert ? "<br>inert: passes on almost nothing" : "",
+    ]),
     hovertemplate: `%{x}<br>score %{y:.4f}<br>${result.metric} %{customdata[0]:.4f}` +
-      "<br>%{customdata[1]} on the feature<extra></extra>",
-    marker: { color: result.top.map((u) => rgbString(u.sign > 0 ? RED : BLUE)) },
+      "<br>%{customdata[1]} on the feature%{customdata[2]}<extra></extra>",
+    marker: {
+      color: result.top.map((u) => u.inert ? INERT_GREY : rgbString(u.sign > 0 ? RED : BLUE)),
+    },
   }];
   const shapes: object[] = [];
   if (result.control !== null) {

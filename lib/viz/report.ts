@@ -2,10 +2,11 @@
  * The exported report of a training run: one self-contained HTML file that
  * opens with no network at all (plotly.js inlined once, nothing fetched) and
  * tells the run's story: its configuration, the loss curves, samples as
- * training progressed, the units that best track each hypothesis with a text
+ * training progressed, the units that best track each hypothesis (each with
+ * its output range, live or inert, and its causal verdict) with a text
  * heatmap on a passage where the feature occurs, a client-side unit explorer
- * over every state unit, gate saturation, and a causal test (clamping the
- * top quote unit against random units).
+ * over every state unit, gate saturation, and the causal test of the best
+ * confirmed unit in full (see `report_findings.ts`).
  *
  * {@linkcode buildReport} gathers the data (recording the best checkpoint
  * on 20 k characters of the test split unless a recording is given) and
@@ -72,7 +73,7 @@ export interface ReportOptions {
   chars?: number;
   /** Units ranked per hypothesis. @default 10 */
   top?: number;
-  /** Run the causal test (clamping one unit). @default true */
+  /** Run the causal tests (clamping each top unit against random units). @default true */
   causal?: boolean;
   /** Characters of the recorded text the causal test runs over. @default 5000 */
   causalChars?: number;

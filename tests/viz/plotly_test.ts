@@ -1,9 +1,10 @@
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
-import type { HypothesisResult, SaturationResult } from "../../lib/analyze/analyze.ts";
+import type { HypothesisResult, RankedUnit, SaturationResult } from "../../lib/analyze/analyze.ts";
 import type { ScoredUnit } from "../../lib/analyze/score.ts";
 import type { HistoryEntry } from "../../lib/train/checkpoint.ts";
 import {
   CONTROL_GREY,
+  INERT_GREY,
   LAYER_COLORS,
   plotlyEscape,
   plotlySource,
@@ -11,6 +12,7 @@ import {
   saturationScatter,
   timeUnit,
   trainingCurves,
+  type UnitRanking,
   unitRankingBars,
   unitsTimeHeatmap,
 } from "../../lib/viz/plotly.ts";
@@ -190,6 +192,11 @@ Deno.test("trainingCurves() plots train and val loss over steps or time", () => 
   assertEquals([timeUnit(100).name, timeUnit(7200).name, timeUnit(7201).name], ["s", "min", "h"]);
 });
 
+/** A live ranked unit (liveness fields filled in). */
+function ranked(u: ScoredUnit): RankedUnit {
+  return { ...u, outputRange: 1, medianGap: 0.5, inert: false, clampValues: [-1, 1] };
+}
+
 function unit(signal: string, index: number, score: number, sign: 1 | -1 = 1): ScoredUnit {
   return { signal, unit: index, hypothesis: "in_quote", metric: "auc", score, sign, raw: score };
 }
@@ -201,7 +208,7 @@ Deno.test("unitRankingBars() shows the top units and the control's best", () => 
     description: "inside a <quoted> string",
     metric: "auc",
     positives: 40,
-    top: [unit("l1.c", 3, 0.95), unit("l0.h", 7, 0.81, -1)],
+    top: [ranked(unit("l1.c", 3, 0.95)), ranked(unit("l0.h", 7, 0.81, -1))],
     control: unit("control.l1.c", 5, 0.62),
   };
   const fig: Json = unitRankingBars(result);
@@ -231,4 +238,19 @@ Deno.test("plotlySource() loads the cartesian plotly.js bundle", async () => {
   assertEquals(plotlyVersion(source), "3.7.0");
   assert(source.includes("window.Plotly"));
   assertEquals(await plotlySource(), source);
+});
+
+Deno.test("unitRankingBars() draws an inert unit pale at its raw-c score", () => {
+  const inert = { ...unit("l0.c", 230, NaN), inert: true, cScore: 0.917 };
+  const ranking: UnitRanking = {
+    hypothesis: "in_quotes",
+    description: "inside quotes",
+    metric: "auc",
+    top: [unit("l0.c", 128, 0.91), inert],
+    control: null,
+  };
+  const fig: Json = unitRankingBars(ranking);
+  assertEquals(fig.data[0].y, [0.91, 0.917]);
+  assertEquals(fig.data[0].marker.color, ["rgb(178, 24, 43)", INERT_GREY]);
+  assert(fig.data[0].customdata[1][2].includes("inert"));
 });
