@@ -29,13 +29,12 @@ import type { Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import type { StepHook } from "../nn/cell.ts";
 import type { CharRnn } from "../nn/model.ts";
-import { parseSignalName } from "../record/names.ts";
+import { parseSignalName, signalTable } from "../nn/signals.ts";
 import type { ActivationStore } from "../record/store.ts";
 import { Rng } from "../sample/rng.ts";
 import type { Analysis, RankedUnit } from "./analyze.ts";
 import { recordingTracks } from "./analyze.ts";
 import { categoriesFor, categorize, HYPOTHESIS_CATEGORY, splitLosses } from "./categories.ts";
-import { clampStateUnit } from "./clamp.ts";
 import { type Hypothesis, selectHypotheses } from "./hypotheses/mod.ts";
 import { unitProfile } from "./liveness.ts";
 import { type FloatArray, formatUnit } from "./score.ts";
@@ -121,7 +120,7 @@ async function runLosses(
   batch: number,
   chunk = 128,
 ): Promise<Float64Array[]> {
-  const H = model.config.hidden, n = ids.length - 1;
+  const H = model.config.hidden, n = ids.length - 1, table = signalTable(model.config.cell);
   const out = runs.map(() => new Float64Array(n));
   for (let s0 = 0; s0 < runs.length; s0 += batch) {
     const group = runs.slice(s0, s0 + batch), B = group.length;
@@ -129,7 +128,7 @@ async function runLosses(
       const mine = group.flatMap((r, b) => (r && r.layer === l ? [{ b, r }] : []));
       if (mine.length === 0) return undefined;
       return (_t, values) => {
-        for (const { b, r } of mine) clampStateUnit(values, r.state, b, H, r.unit, r.value);
+        for (const { b, r } of mine) table.clamp(values, r.state, b, r.unit, r.value, H);
       };
     });
     const state = model.createState(B);

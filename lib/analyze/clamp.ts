@@ -207,7 +207,7 @@ export function clampHooks(
           for (let k = 0; k < cUnits.length; k++) {
             const j = cUnits[k]!;
             c[b * H + j] = cValues[k]!;
-            h[b * H + j] = lstmOutputGate(gates, b, H, j) * cTanh[k]!; // o ⊙ tanh(c)
+            h[b * H + j] = gates[b * 4 * H + 3 * H + j]! * cTanh[k]!; // o ⊙ tanh(c)
           }
         }
       }
@@ -216,53 +216,6 @@ export function clampHooks(
       }
     };
   });
-}
-
-/**
- * The output gate o of unit `j` of stream `b` in an LSTM step's `[B, 4H]`
- * gates (order i, f, g, o): the one place clamping knows the gate layout.
- *
- * @param gates `[B, 4H]` the step's gates after activation.
- * @param b Stream.
- * @param H Hidden size.
- * @param j Unit.
- * @returns o.
- */
-function lstmOutputGate(gates: Vec, b: number, H: number, j: number): number {
-  return gates[b * 4 * H + 3 * H + j]!;
-}
-
-/**
- * Sets unit `j` of stream `b` of a state after a step, as {@linkcode clampHooks}
- * does: for an LSTM `c`, also `h = o ⊙ tanh(value)` at that step.
- *
- * @param values The step's views, as a step hook receives them.
- * @param state `"h"` or `"c"`.
- * @param b Stream.
- * @param H Hidden size.
- * @param j Unit.
- * @param value The value.
- *
- * @example Clamp c of an LSTM step by hand
- * ```ts
- * import { clampStateUnit } from "./clamp.ts";
- * const values = { h: new Float32Array(2), c: new Float32Array(2), gates: new Float32Array(8).fill(0.5) };
- * clampStateUnit(values, "c", 0, 2, 1, 100);
- * console.log(values.c[1], values.h[1]); // 100 0.5
- * ```
- */
-export function clampStateUnit(
-  values: Readonly<Record<string, Vec>>,
-  state: string,
-  b: number,
-  H: number,
-  j: number,
-  value: number,
-): void {
-  if (state === "c") {
-    values.c![b * H + j] = value;
-    values.h![b * H + j] = lstmOutputGate(values.gates!, b, H, j) * Math.tanh(value);
-  } else values[state]![b * H + j] = value;
 }
 
 /** Options of {@linkcode unitMeans}. */

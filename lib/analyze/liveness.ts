@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { parseSignalName } from "../record/names.ts";
+import { parseSignalName, splitControl } from "../nn/signals.ts";
 import type { FloatArray } from "./score.ts";
 
 /**
@@ -44,7 +44,7 @@ export const RANGE_PERCENTILES: readonly [number, number] = [0.05, 0.95];
  * ```
  */
 export function isCellState(signal: string): boolean {
-  return parseSignalName(signal.replace(/^control\./, ""))?.signal === "c";
+  return parseSignalName(splitControl(signal).base)?.signal === "c";
 }
 
 /**
