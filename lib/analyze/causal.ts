@@ -80,7 +80,11 @@ export interface CausalEffect {
 export interface CausalOptions {
   /** Predictions to run over: the first `chars + 1` characters of the recorded text. @default {5000} */
   chars?: number;
-  /** Units tested per hypothesis: the first `top` of its ranking, plus its best inert unit. @default {3} */
+  /**
+   * Units tested per hypothesis: the first `top` of its ranking (more live
+   * ones when some of those are gates, until `top` can be clamped), plus its
+   * best inert unit. @default {3}
+   */
   top?: number;
   /** Random control units per hypothesis and signal. @default {4} */
   controls?: number;
@@ -152,9 +156,18 @@ async function runLosses(
   return out;
 }
 
-/** The units of one hypothesis that get tested. */
-function testedUnits(top: readonly RankedUnit[], k: number): RankedUnit[] {
+/**
+ * The units of one hypothesis that get a verdict: its first `k`, then more
+ * live ones until `k` of them can be clamped (a top list of gates still gets
+ * state units tested), and its best inert unit.
+ */
+function testedUnits(model: CharRnn, top: readonly RankedUnit[], k: number): RankedUnit[] {
   const picked = top.slice(0, k);
+  let clampable = picked.filter((u) => untestable(model, u.signal) === null).length;
+  for (const u of top.slice(k)) {
+    if (clampable >= k) break;
+    if (!u.inert && untestable(model, u.signal) === null) (picked.push(u), clampable++);
+  }
   const inert = top.find((u) => u.inert);
   if (inert && !picked.includes(inert)) picked.push(inert);
   return picked;
@@ -286,7 +299,10 @@ export async function runCausalTests(
   const plans = [];
   for (const r of analysis.results) {
     const track = tracks.get(r.hypothesis)!;
-    const units = testedUnits(r.top, top).map((u) => ({ u, why: untestable(model, u.signal) }));
+    const units = testedUnits(model, r.top, top).map((u) => ({
+      u,
+      why: untestable(model, u.signal),
+    }));
     const bySignal = new Map<string, { unit: number; name: string; runs: [number, number] }[]>();
     for (const { u, why } of units) {
       if (why !== null || bySignal.has(u.signal)) continue;

@@ -34,7 +34,7 @@ Usage: deno task analyze --recording FILE [flags]
                          (default: the recording's own checkpoint, when it is still there)
   --causal               require the causal test (an error without a checkpoint)
   --no-causal            skip it even with a checkpoint at hand
-  --causal-top N         units tested per hypothesis (default 3, plus its best inert unit)
+  --causal-top N         state units tested per hypothesis (default 3, plus its best inert unit)
   --causal-chars N       predictions the test runs over (default 5000)
   --controls N           random units of the same signal as the control (default 4)
   -h, --help             this text
