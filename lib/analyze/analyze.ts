@@ -7,6 +7,11 @@
  * best of many random units reaches by chance. Gate saturation statistics
  * come with it.
  *
+ * Units are scored on what they pass on (tanh(c) for a cell state, see
+ * `liveness.ts`), and a unit that passes on almost nothing is flagged inert
+ * and ranked after every live unit, its raw score kept. `runCausalTests`
+ * (causal.ts) then adds a causal verdict to the top units.
+ *
  * Hypothesis tracks are computed on the whole source text (corpus, file or
  * the recorded text) and then sliced to the recorded span, so a held-out
  * split that starts inside a quote is labelled right.
