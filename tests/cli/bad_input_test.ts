@@ -396,6 +396,21 @@ const CASES: BadInput[] = [
     args: ["--recording", "@/rec.safetensors", "--hypotheses", "nonsense"],
     message: /Cannot find hypothesis "nonsense"/,
   },
+  {
+    task: "analyze",
+    args: ["--recording", "@/rec.safetensors", "--causal", "--no-causal"],
+    message: /give --causal or --no-causal, not both/,
+  },
+  {
+    task: "analyze",
+    args: ["--recording", "@/rec.safetensors", "--causal-top", "0"],
+    message: /--causal-top must be an integer ≥ 1, got 0/,
+  },
+  {
+    task: "analyze",
+    args: ["--recording", "@/rec.safetensors", "--causal", "--checkpoint", "@/nowhere"],
+    message: /nowhere/,
+  },
   // clamp
   {
     task: "clamp",
