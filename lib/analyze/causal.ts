@@ -6,8 +6,9 @@
  * the change in loss is measured by category of the predicted character,
  * the category the feature predicts first ({@linkcode categoriesFor}). The
  * same two clamps (each unit's own off/on medians, or percentiles) on random
- * units of the same signal, drawn among the units the ranking did not list,
- * show what clamping any unit does.
+ * live units of the same signal, drawn among the units the ranking did not
+ * list, show what clamping any unit does (an inert unit would change nothing
+ * and make every unit look special).
  *
  * The rule: a unit's effect in a category is the larger (in magnitude) of its
  * two clamps' changes; the control's is the mean magnitude over the random
@@ -279,6 +280,21 @@ export async function runCausalTests(
   ];
   const tracks = await recordingTracks(store.meta, store.T, hyps, opts.sourceText);
   const acts = new Map<string, FloatArray>();
+  const inert = new Map<string, Set<number>>();
+  const inertUnits = (signal: string, a: FloatArray) => {
+    if (!inert.has(signal)) {
+      const flat = new Float32Array(store.T);
+      inert.set(
+        signal,
+        new Set(
+          Array.from({ length: H }, (_, j) => j).filter((j) =>
+            unitProfile(signal, a, H, j, flat, "graded").inert
+          ),
+        ),
+      );
+    }
+    return inert.get(signal)!;
+  };
   const actsOf = async (signal: string) => {
     if (!acts.has(signal)) acts.set(signal, await store.read(signal));
     return acts.get(signal)!;
@@ -308,6 +324,10 @@ export async function runCausalTests(
       if (why !== null || bySignal.has(u.signal)) continue;
       const taken = new Set(r.top.filter((x) => x.signal === u.signal).map((x) => x.unit));
       const a = await actsOf(u.signal);
+      // Controls are live units: clamping an inert one changes nothing and would make any unit look special.
+      for (let j = 0; j < H; j++) {
+        if (inertUnits(u.signal, a).has(j)) taken.add(j);
+      }
       bySignal.set(
         u.signal,
         drawUnits(H, taken, controls, rng).map((j) => ({
