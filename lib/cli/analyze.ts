@@ -36,7 +36,7 @@ Usage: deno task analyze --recording FILE [flags]
   --no-causal            skip it even with a checkpoint at hand
   --causal-top N         state units tested per hypothesis (default 3, plus its best inert unit)
   --causal-chars N       predictions the test runs over (default 5000)
-  --controls N           random units of the same signal as the control (default 4)
+  --controls N           random live units of the same signal as the control (default 4)
   -h, --help             this text
 
 Scores: ROC-AUC as max(AUC, 1 − AUC) for binary features, |Spearman r| for graded ones,

@@ -228,7 +228,7 @@ export function causalSection(data: CausalData | string): Section {
       signed(c.delta, 3)
     } nats per character, against ${
       fixed(c.controlDelta, 3)
-    } for random units of the same signal.</p>`
+    } for random live units of the same signal.</p>`
     : `<p><b>No tested unit was confirmed.</b> Shown: <code>${
       escapeHtml(name)
     }</code>, the first tested unit for <b>${escapeHtml(data.result.hypothesis)}</b> (${
@@ -247,7 +247,7 @@ export function causalSection(data: CausalData | string): Section {
         : "its 5th and its 95th percentile"
     } (${fixed(c.values![0], 3)} and ${fixed(c.values![1], 3)} here), over the first ${
       thousands(c.chars)
-    } predictions of the recorded text; ${c.controls.length} random units of the same signal (${
+    } predictions of the recorded text; ${c.controls.length} random live units of the same signal (${
       escapeHtml(c.controls.join(", "))
     }) get the same two clamps at their own values, and their column is the mean size of their larger change. A unit is confirmed when its change is at least ${CONFIRM_MIN_DELTA} nats and ${CONFIRM_RATIO}× the random units' in the same category.</p>
 <table>
