@@ -31,6 +31,7 @@ Usage: deno task dictionary --recording FILE --signal l1.h --out DICT.safetensor
                          dictionary, never another kind of file; its folder must exist)
   --features N           features (default 4 × the signal's width)
   --l1 X                 L1 penalty on the activations, states normalised to E|x|² = width (default 3)
+  --topk K               instead of the L1 penalty, keep the K largest activations per character
   --steps N              Adam steps (default 2000)
   --batch N              states per step (default 1024)
   --lr X                 Adam learning rate (default 0.001)
@@ -59,6 +60,8 @@ export interface DictionaryArgs {
   features?: number;
   /** L1 penalty. */
   l1: number;
+  /** Top-k (0: L1). */
+  topK: number;
   /** Steps. */
   steps: number;
   /** Batch. */
@@ -89,6 +92,7 @@ export function parseDictionaryArgs(args: string[]): DictionaryArgs | null {
     out: { type: "string" },
     features: { type: "string" },
     l1: { type: "string" },
+    topk: { type: "string" },
     steps: { type: "string" },
     batch: { type: "string" },
     lr: { type: "string" },
@@ -115,6 +119,7 @@ export function parseDictionaryArgs(args: string[]): DictionaryArgs | null {
     signal: stringFlag(values, "signal")!,
     out: stringFlag(values, "out")!,
     l1: rangedFlag(values, "l1", "dictionary", { min: 0, default: 3 }),
+    topK: int("topk", 0, 0),
     steps: int("steps", 2000, 1),
     batch: int("batch", 1024, 1),
     lr: rangedFlag(values, "lr", "dictionary", { above: 0, default: 1e-3 }),
@@ -149,6 +154,7 @@ async function main(): Promise<void> {
       kernels,
       signal: req.signal,
       l1: req.l1,
+      topK: req.topK,
       steps: req.steps,
       batch: req.batch,
       lr: req.lr,

@@ -9,6 +9,11 @@
  * loss = |x̂ − x̃|² + λ · Σ f                 per state, averaged over a batch
  * ```
  *
+ * or, with `topK = k > 0`, a top-k dictionary (Gao et al. 2024): only the k
+ * largest pre-activations of each state stay (the rest are 0) and there is no
+ * L1 term, so a feature active on half of the characters (inside quotes, say)
+ * costs nothing more than a rare one.
+ *
  * `Wdec [F, D]` has unit-norm rows (the decoder's columns in the usual
  * `D × F` picture), renormalised after every step, so the L1 penalty cannot be
  * dodged by shrinking activations and growing the decoder. Every product runs
@@ -20,7 +25,8 @@
  *
  * ```
  * __metadata__  {"format": "cellscope-dictionary", "version": "1", "signal": "l1.h",
- *                "scale": "<number>", "l1": "<λ>", "steps": "<n>", "recording": "<path>"}
+ *                "scale": "<number>", "topk": "<k or 0>", "l1": "<λ>", "steps": "<n>",
+ *                "recording": "<path>"}
  * "encoder.W"   F32 [D, F]      "encoder.b"  F32 [F]
  * "decoder.W"   F32 [F, D]      "decoder.b"  F32 [D]
  * "mean"        F32 [D]         "feature_mean"  F32 [F] mean activation where active (held out)
@@ -59,6 +65,8 @@ export interface Dictionary {
   Wdec: Float32Array;
   /** `[D]` decoder bias. */
   bdec: Float32Array;
+  /** Active features kept per state (top-k), or 0 for a plain ReLU with an L1 penalty. */
+  topK: number;
   /** `[F]` mean activation where active, on held-out states (0 when never active). */
   featureMean: Float32Array;
   /** Training facts kept in the file (λ, steps, recording, FVU, …). */
@@ -76,6 +84,7 @@ export interface Dictionary {
  * @param mean `[D]` state mean.
  * @param scale Normalising factor.
  * @param seed Seed of the decoder directions.
+ * @param topK Active features kept per state, or 0 for none (an L1 dictionary).
  * @returns The dictionary.
  */
 export function createDictionary(
@@ -86,6 +95,7 @@ export function createDictionary(
   mean: Float32Array,
   scale: number,
   seed: number,
+  topK = 0,
 ): Dictionary {
   const rng = new Rng(seed);
   const f32 = (n: number) => k.alloc("float32", n) as Float32Array;
@@ -99,6 +109,7 @@ export function createDictionary(
     benc: f32(F),
     Wdec: f32(F * D),
     bdec: f32(D),
+    topK,
     featureMean: new Float32Array(F),
     info: {},
   };
@@ -149,8 +160,52 @@ export function normalizeStates(
 }
 
 /**
+ * The k-th largest value of each row of `PRE [n, F]` (the top-k threshold),
+ * or −Infinity when k ≥ F.
+ *
+ * @param PRE `[n, F]` pre-activations.
+ * @param n Rows.
+ * @param F Columns.
+ * @param topK k.
+ * @returns `[n]` thresholds.
+ */
+export function topKThresholds(PRE: Vec, n: number, F: number, topK: number): Float32Array {
+  const out = new Float32Array(n).fill(-Infinity);
+  if (topK >= F) return out;
+  const row = new Float32Array(F);
+  for (let i = 0; i < n; i++) {
+    row.set(PRE.subarray(i * F, (i + 1) * F));
+    out[i] = select(row, F - topK);
+  }
+  return out;
+}
+
+/** Quickselect: the value of rank `r` (0-based, ascending) of `a`, reordering it. */
+function select(a: Float32Array, r: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const x = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = x;
+      }
+    }
+    if (r <= j) hi = j;
+    else if (r >= i) lo = i;
+    else return a[r]!;
+  }
+  return a[r]!;
+}
+
+/**
  * Feature activations of n normalised states: `A = ReLU(X · Wenc + benc)`,
- * leaving the pre-activations in `PRE`.
+ * keeping only each row's top k when `dict.topK > 0`, and leaving the
+ * pre-activations in `PRE`.
  *
  * @param k The dictionary's backend.
  * @param dict The dictionary.
@@ -170,6 +225,17 @@ export function encode(
   const { D, F } = dict;
   k.gemm(false, false, n, F, D, X, dict.Wenc, PRE, false);
   k.addRowVector(PRE, dict.benc, n, F);
+  if (dict.topK > 0) {
+    const thr = topKThresholds(PRE, n, F, dict.topK);
+    for (let t = 0; t < n; t++) {
+      const th = thr[t]!;
+      for (let i = t * F; i < (t + 1) * F; i++) {
+        const v = PRE[i]!;
+        A[i] = v > 0 && v >= th ? v : 0;
+      }
+    }
+    return;
+  }
   for (let i = 0; i < n * F; i++) {
     const v = PRE[i]!;
     A[i] = v > 0 ? v : 0;
@@ -217,6 +283,7 @@ export async function saveDictionary(path: string, dict: Dictionary): Promise<vo
     version: String(DICTIONARY_VERSION),
     signal: dict.signal,
     scale: String(dict.scale),
+    topk: String(dict.topK),
   });
 }
 
@@ -274,11 +341,13 @@ export async function loadDictionary(k: Kernels, path: string): Promise<Dictiona
     throw new CellscopeError(`${action}: it has no 2-d tensor "decoder.W"; train it again`);
   }
   const [F, D] = dec.shape as [number, number];
-  const scale = Number(metadata.scale);
-  if (!(scale > 0) || typeof metadata.signal !== "string") {
-    throw new CellscopeError(`${action}: its "scale" or "signal" metadata is invalid; train it again`);
+  const scale = Number(metadata.scale), topK = Number(metadata.topk ?? 0);
+  if (!(scale > 0) || typeof metadata.signal !== "string" || !(Number.isInteger(topK) && topK >= 0)) {
+    throw new CellscopeError(
+      `${action}: its "scale", "topk" or "signal" metadata is invalid; train it again`,
+    );
   }
-  const { format: _f, version: _v, signal, scale: _s, ...info } = metadata;
+  const { format: _f, version: _v, signal, scale: _s, topk: _k, ...info } = metadata;
   return {
     signal: signal!,
     D,
@@ -289,6 +358,7 @@ export async function loadDictionary(k: Kernels, path: string): Promise<Dictiona
     benc: get("encoder.b", [F]),
     Wdec: get("decoder.W", [F, D]),
     bdec: get("decoder.b", [D]),
+    topK,
     featureMean: Float32Array.from(get("feature_mean", [F])),
     info,
   };

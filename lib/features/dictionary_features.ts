@@ -21,10 +21,10 @@ import {
   spearmanFromBins,
   type Track,
 } from "../analyze/score.ts";
-import type { Kernels } from "../kernels/backend.ts";
+import type { Kernels, Vec } from "../kernels/backend.ts";
 import { CONTROL_PREFIX } from "../nn/signals.ts";
 import type { ActivationStore } from "../record/store.ts";
-import { type Dictionary, normalizeStates } from "./dictionary.ts";
+import { type Dictionary, normalizeStates, topKThresholds } from "./dictionary.ts";
 import type { TrainedDictionary } from "./dictionary_train.ts";
 
 /** What one feature is about. */
@@ -146,13 +146,14 @@ export async function describeFeatures(
   const control = await controlBest(store, dict.signal, tracks, r0, r1);
   const X = k.alloc("float32", n * D);
   normalizeStates(dict, await store.readRows(dict.signal, r0, r1), X);
+  const thresholds = rowThresholds(k, dict, X, n);
   const chars = Array.from(store.meta.text);
   const keep = opts.contexts ?? 5;
   const block = Math.max(1, Math.min(F, Math.floor(2 ** 24 / n)));
   const features: FeatureDescription[] = [];
   for (let f0 = 0; f0 < F; f0 += block) {
     const fb = Math.min(block, F - f0);
-    const acts = blockActivations(k, dict, X, n, f0, fb);
+    const acts = blockActivations(k, dict, X, n, f0, fb, thresholds);
     const binned = binSignal(acts, fb);
     const scores = tracks.map((t) =>
       t.kind === "binary"
@@ -191,14 +192,30 @@ export async function describeFeatures(
   return { features, control, from: r0, to: r1 };
 }
 
+/** `[n]` each row's top-k threshold (−Infinity everywhere for an L1 dictionary). */
+function rowThresholds(k: Kernels, dict: Dictionary, X: Vec, n: number): Float32Array {
+  const out = new Float32Array(n).fill(-Infinity);
+  if (dict.topK === 0) return out;
+  const { D, F } = dict, batch = 1024;
+  const PRE = k.alloc("float32", batch * F);
+  for (let t0 = 0; t0 < n; t0 += batch) {
+    const m = Math.min(batch, n - t0);
+    k.gemm(false, false, m, F, D, X.subarray(t0 * D, (t0 + m) * D), dict.Wenc, PRE, false);
+    k.addRowVector(PRE, dict.benc, m, F);
+    out.set(topKThresholds(PRE, m, F, dict.topK), t0);
+  }
+  return out;
+}
+
 /** Activations `[n, fb]` of features `[f0, f0 + fb)` for normalised states X. */
 function blockActivations(
   k: Kernels,
   dict: Dictionary,
-  X: Float32Array | Float64Array,
+  X: Vec,
   n: number,
   f0: number,
   fb: number,
+  thresholds: Float32Array,
 ): Float32Array {
   const { D, F } = dict;
   const W = k.alloc("float32", D * fb), b = k.alloc("float32", fb);
@@ -207,7 +224,10 @@ function blockActivations(
   const A = k.alloc("float32", n * fb) as Float32Array;
   k.gemm(false, false, n, fb, D, X, W, A, false);
   k.addRowVector(A, b, n, fb);
-  for (let i = 0; i < n * fb; i++) if (!(A[i]! > 0)) A[i] = 0;
+  for (let t = 0; t < n; t++) {
+    const th = thresholds[t]!;
+    for (let i = t * fb; i < (t + 1) * fb; i++) if (!(A[i]! > 0 && A[i]! >= th)) A[i] = 0;
+  }
   return A;
 }
 

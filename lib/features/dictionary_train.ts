@@ -39,8 +39,10 @@ export interface DictionaryTrainOptions {
   signal: string;
   /** Features. @default 4 × the signal's width */
   features?: number;
-  /** L1 penalty λ on the activations (normalised states, E|x̃|² = D). @default 3 */
+  /** L1 penalty λ on the activations (normalised states, E|x̃|² = D); ignored with `topK`. @default 3 */
   l1?: number;
+  /** Keep the k largest activations per state and drop the L1 penalty (0: plain L1). @default 0 */
+  topK?: number;
   /** Adam steps. @default 2000 */
   steps?: number;
   /** States per step. @default 1024 */
@@ -152,7 +154,7 @@ function step(
   k.gemm(false, true, n, F, D, XH, dict.Wdec, dA, false);
   const pen = l1 / n;
   for (let i = 0; i < n * F; i++) {
-    if (PRE[i]! > 0) {
+    if (A[i]! > 0) {
       dA[i] = dA[i]! + pen;
       act += A[i]!;
       fired[i % F]++;
@@ -251,7 +253,8 @@ export async function trainDictionary(
     );
   }
   const D = spec.units, F = opts.features ?? 4 * D;
-  const B = opts.batch ?? 1024, steps = opts.steps ?? 2000, l1 = opts.l1 ?? 3;
+  const topK = opts.topK ?? 0;
+  const B = opts.batch ?? 1024, steps = opts.steps ?? 2000, l1 = topK > 0 ? 0 : opts.l1 ?? 3;
   const T = Math.min(store.T, opts.maxRows ?? store.T);
   const heldFrom = Math.floor(T * (1 - (opts.holdout ?? 0.2)));
   if (heldFrom < Math.min(B, 64) || T - heldFrom < 16) {
@@ -265,7 +268,7 @@ export async function trainDictionary(
   const rng = new Rng(opts.seed ?? 1);
   const first = await store.readRows(opts.signal, 0, Math.min(heldFrom, 16384));
   const { mean, scale } = statistics(first, D);
-  const dict = createDictionary(k, opts.signal, D, F, mean, scale, opts.seed ?? 1);
+  const dict = createDictionary(k, opts.signal, D, F, mean, scale, opts.seed ?? 1, topK);
   const ws = workspace(k, D, F, B);
   const lastFired = new Int32Array(F);
   const fired = new Uint32Array(F);
