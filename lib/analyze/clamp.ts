@@ -430,7 +430,7 @@ export interface AblationOptions extends StreamChunkOptions {
 }
 
 /** Assigns each prediction to a category index; `names` ends with `other`. */
-function categorize(
+export function categorize(
   chars: readonly string[],
   categories: Readonly<Record<string, CategoryTest>>,
 ): { names: string[]; of: Int32Array } {
@@ -452,7 +452,7 @@ function categorize(
 }
 
 /** Splits losses by category, `all` first. */
-function splitLosses(losses: Float64Array, names: readonly string[], of: Int32Array): LossSplit {
+export function splitLosses(losses: Float64Array, names: readonly string[], of: Int32Array): LossSplit {
   const sums = new Float64Array(names.length), counts = new Int32Array(names.length);
   let total = 0;
   for (let t = 0; t < losses.length; t++) {
