@@ -342,7 +342,9 @@ export async function loadDictionary(k: Kernels, path: string): Promise<Dictiona
   }
   const [F, D] = dec.shape as [number, number];
   const scale = Number(metadata.scale), topK = Number(metadata.topk ?? 0);
-  if (!(scale > 0) || typeof metadata.signal !== "string" || !(Number.isInteger(topK) && topK >= 0)) {
+  if (
+    !(scale > 0) || typeof metadata.signal !== "string" || !(Number.isInteger(topK) && topK >= 0)
+  ) {
     throw new CellscopeError(
       `${action}: its "scale", "topk" or "signal" metadata is invalid; train it again`,
     );

@@ -232,7 +232,13 @@ function blockActivations(
 }
 
 /** Rows of the `keep` largest positive activations of column j, largest first. */
-function topActivations(acts: Float32Array, n: number, fb: number, j: number, keep: number): number[] {
+function topActivations(
+  acts: Float32Array,
+  n: number,
+  fb: number,
+  j: number,
+  keep: number,
+): number[] {
   const top: number[] = [];
   for (let t = 0; t < n; t++) {
     const a = acts[t * fb + j]!;

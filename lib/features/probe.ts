@@ -456,7 +456,15 @@ export function probeJson(rows: readonly ProbeRow[]): {
  */
 export function formatProbeTable(rows: readonly ProbeRow[]): string {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
-  const lines = [["hypothesis", "signal", "metric", "probe", "best unit", "control probe", "units 95%"]];
+  const lines = [[
+    "hypothesis",
+    "signal",
+    "metric",
+    "probe",
+    "best unit",
+    "control probe",
+    "units 95%",
+  ]];
   for (const r of rows) {
     lines.push([
       r.hypothesis,
