@@ -97,3 +97,36 @@ Deno.test("probeJson writes exactly the issue's keys, null for undefined scores"
     units_for_95: 12,
   });
 });
+
+Deno.test("probeRecording probes each state and all layers together, with the control's probe beside", async () => {
+  const { probeRecording } = await import("../../lib/features/probe.ts");
+  const { generateSynthetic } = await import("../../lib/data/synthetic.ts");
+  const { storeOf } = await import("./_store.ts");
+  const k = await createWasmKernels({ threads: 1 });
+  try {
+    const T = 4000, D = 8, rng = new Rng(9);
+    const { text, labels } = generateSynthetic({ length: T, seed: 3 });
+    // Layer 0 carries the quote bit in units 0 to 3 together (each alone is noisy); layer 1 not at all.
+    const state = (carries: boolean) =>
+      Float32Array.from({ length: T * D }, (_, i) => {
+        const t = Math.floor(i / D), j = i % D;
+        return rng.normal() + (carries && j < 4 ? 0.7 * labels.in_quotes[t]! : 0);
+      });
+    const store = await storeOf({
+      "l0.h": state(true),
+      "l1.h": state(false),
+      "control.l0.h": state(false),
+      "control.l1.h": state(false),
+    }, D, text);
+    const rows = await probeRecording(store, { kernels: k, hypotheses: "in_quotes" });
+    assertEquals(rows.map((r) => r.signal), ["l0.h", "l1.h", "l*.h"]);
+    const [l0, l1, all] = rows;
+    // Theory: one unit AUC Φ(0.7/√2) = 0.69, four together Φ(1.4/√2) = 0.84.
+    assert(l0!.probeScore > l0!.bestUnitScore + 0.08, `${l0!.probeScore} vs ${l0!.bestUnitScore}`);
+    assert(l0!.probeScore > 0.8 && l1!.probeScore < 0.6, `${l0!.probeScore} ${l1!.probeScore}`);
+    assert(all!.probeScore > 0.8 && all!.controlProbeScore < 0.6);
+    assert(l0!.unitsFor95 >= 3 && l0!.unitsFor95 <= 4, `units for 95 %: ${l0!.unitsFor95}`);
+  } finally {
+    k.close();
+  }
+});
