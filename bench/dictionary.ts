@@ -116,7 +116,9 @@ async function main(): Promise<void> {
       console.log(
         `${result.states} states in ${seconds.toFixed(1)} s (including held-out evaluation): ${
           result.states_per_s.toFixed(0)
-        } states/s, ${result.gflops.toFixed(1)} GFLOP/s effective; one epoch of ${target} states ≈ ${
+        } states/s, ${
+          result.gflops.toFixed(1)
+        } GFLOP/s effective; one epoch of ${target} states ≈ ${
           (epoch / 60).toFixed(1)
         } min (target ≤ 5 min)`,
       );

@@ -452,7 +452,7 @@ export function categorize(
 }
 
 /** Splits losses by category, `all` first. */
-export function splitLosses(losses: Float64Array, names: readonly string[], of: Int32Array): LossSplit {
+export function splitLosses(losses: Float64Array, names: string[], of: Int32Array): LossSplit {
   const sums = new Float64Array(names.length), counts = new Int32Array(names.length);
   let total = 0;
   for (let t = 0; t < losses.length; t++) {

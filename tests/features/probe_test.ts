@@ -112,12 +112,16 @@ Deno.test("probeRecording probes each state and all layers together, with the co
         const t = Math.floor(i / D), j = i % D;
         return rng.normal() + (carries && j < 4 ? 0.7 * labels.in_quotes[t]! : 0);
       });
-    const store = await storeOf({
-      "l0.h": state(true),
-      "l1.h": state(false),
-      "control.l0.h": state(false),
-      "control.l1.h": state(false),
-    }, D, text);
+    const store = await storeOf(
+      {
+        "l0.h": state(true),
+        "l1.h": state(false),
+        "control.l0.h": state(false),
+        "control.l1.h": state(false),
+      },
+      D,
+      text,
+    );
     const rows = await probeRecording(store, { kernels: k, hypotheses: "in_quotes" });
     assertEquals(rows.map((r) => r.signal), ["l0.h", "l1.h", "l*.h"]);
     const [l0, l1, all] = rows;
