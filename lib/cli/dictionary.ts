@@ -32,6 +32,9 @@ Usage: deno task dictionary --recording FILE --signal l1.h --out DICT.safetensor
   --features N           features (default 4 × the signal's width)
   --l1 X                 L1 penalty on the activations, states normalised to E|x|² = width (default 3)
   --topk K               instead of the L1 penalty, keep the K largest activations per character
+  --nested LIST          nested prefixes, e.g. 8,48: the first 8 and the first 48 features must
+                         also reconstruct the state alone (Matryoshka), so general features such
+                         as a quote state are not split over many specific ones
   --steps N              Adam steps (default 2000)
   --batch N              states per step (default 1024)
   --lr X                 Adam learning rate (default 0.001)
@@ -62,6 +65,8 @@ export interface DictionaryArgs {
   l1: number;
   /** Top-k (0: L1). */
   topK: number;
+  /** Nested prefix sizes. */
+  nested: number[];
   /** Steps. */
   steps: number;
   /** Batch. */
@@ -93,6 +98,7 @@ export function parseDictionaryArgs(args: string[]): DictionaryArgs | null {
     features: { type: "string" },
     l1: { type: "string" },
     topk: { type: "string" },
+    nested: { type: "string" },
     steps: { type: "string" },
     batch: { type: "string" },
     lr: { type: "string" },
@@ -120,6 +126,17 @@ export function parseDictionaryArgs(args: string[]): DictionaryArgs | null {
     out: stringFlag(values, "out")!,
     l1: rangedFlag(values, "l1", "dictionary", { min: 0, default: 3 }),
     topK: int("topk", 0, 0),
+    nested: (stringFlag(values, "nested") ?? "").split(",").filter((x) => x.trim() !== "").map(
+      (x) => {
+        const m = Number(x);
+        if (!Number.isInteger(m) || m < 1) {
+          throw new CellscopeError(
+            `Cannot run "dictionary": --nested must list positive integers, e.g. 8,48, got "${x}"`,
+          );
+        }
+        return m;
+      },
+    ),
     steps: int("steps", 2000, 1),
     batch: int("batch", 1024, 1),
     lr: rangedFlag(values, "lr", "dictionary", { above: 0, default: 1e-3 }),
@@ -155,6 +172,7 @@ async function main(): Promise<void> {
       signal: req.signal,
       l1: req.l1,
       topK: req.topK,
+      nested: req.nested,
       steps: req.steps,
       batch: req.batch,
       lr: req.lr,

@@ -41,6 +41,14 @@ export interface DictionaryTrainOptions {
   features?: number;
   /** L1 penalty λ on the activations (normalised states, E|x̃|² = D); ignored with `topK`. @default 3 */
   l1?: number;
+  /**
+   * Nested prefixes (Matryoshka dictionaries, Bussmann et al. 2025): feature
+   * counts, ascending and below F, whose prefixes must reconstruct the state
+   * on their own too; the loss is the mean over the prefixes and the whole.
+   * General features (a quote state) then settle in the small prefixes
+   * instead of being split over many specific ones. @default []
+   */
+  nested?: readonly number[];
   /** Keep the k largest activations per state and drop the L1 penalty (0: plain L1). @default 0 */
   topK?: number;
   /** Adam steps. @default 2000 */
@@ -103,24 +111,57 @@ interface Workspace {
   A: Vec;
   XH: Vec;
   dA: Vec;
+  /** Feature groups `[start, end)`: the nested prefixes end at each group's end. */
+  groups: [number, number][];
+  /** Per group: its activations and their gradient `[B, width]` (A and dA with one group). */
+  Ag: Vec[];
+  dAg: Vec[];
+  /** Per group: the gradient of its prefix's reconstruction `[B, D]`. */
+  E: Vec[];
+  /** `[B, D]` sum of the gradients of the prefixes a group belongs to. */
+  S: Vec;
   grads: Vec[];
   m: Vec[];
   v: Vec[];
 }
 
-function workspace(k: Kernels, D: number, F: number, B: number): Workspace {
+function workspace(
+  k: Kernels,
+  D: number,
+  F: number,
+  B: number,
+  nested: readonly number[],
+): Workspace {
   const f = (n: number) => k.alloc("float32", n);
   const sizes = [D * F, F, F * D, D];
+  const ends = [...nested, F];
+  const groups = ends.map((e, g) => [g ? ends[g - 1]! : 0, e] as [number, number]);
+  const A = f(B * F), dA = f(B * F);
+  const one = groups.length === 1;
   return {
     X: f(B * D),
     PRE: f(B * F),
-    A: f(B * F),
+    A,
     XH: f(B * D),
-    dA: f(B * F),
+    dA,
+    groups,
+    Ag: one ? [A] : groups.map(([s, e]) => f(B * (e - s))),
+    dAg: one ? [dA] : groups.map(([s, e]) => f(B * (e - s))),
+    E: groups.map(() => f(B * D)),
+    S: f(B * D),
     grads: sizes.map(f),
     m: sizes.map(f),
     v: sizes.map(f),
   };
+}
+
+/** Copies columns `[s, e)` of `[n, F]` into `[n, e − s]`, or back (`back`). */
+function columns(full: Vec, part: Vec, n: number, F: number, s: number, e: number, back: boolean) {
+  const w = e - s;
+  for (let t = 0; t < n; t++) {
+    if (back) full.set(part.subarray(t * w, (t + 1) * w), t * F + s);
+    else part.set(full.subarray(t * F + s, t * F + e), t * w);
+  }
 }
 
 /**
@@ -138,20 +179,35 @@ function step(
   fired: Uint32Array,
 ): { mse: number; l1: number } {
   const { D, F } = dict;
-  const { X, PRE, A, XH, dA, grads } = ws;
+  const { X, PRE, A, XH, dA, grads, groups, E, S } = ws;
+  const G = groups.length;
   encode(k, dict, X, n, PRE, A);
-  decode(k, dict, A, n, XH);
-  let mse = 0, act = 0;
-  for (let i = 0; i < n * D; i++) {
-    const e = XH[i]! - X[i]!;
-    mse += e * e;
-    XH[i] = (2 * e) / n; // dXH
-  }
+  // Reconstruction from each nested prefix of features; loss = mean over prefixes.
   const [dWenc, dbenc, dWdec, dbdec] = grads as [Vec, Vec, Vec, Vec];
-  k.gemm(true, false, F, D, n, A, XH, dWdec, false);
+  XH.fill(0, 0, n * D);
+  k.addRowVector(XH, dict.bdec, n, D);
+  let mse = 0, act = 0;
+  groups.forEach(([s, e], g) => {
+    if (G > 1) columns(A, ws.Ag[g]!, n, F, s, e, false);
+    k.gemm(false, false, n, D, e - s, ws.Ag[g]!, dict.Wdec.subarray(s * D, e * D), XH, true);
+    const Eg = E[g]!;
+    for (let i = 0; i < n * D; i++) {
+      const err = XH[i]! - X[i]!;
+      if (g === G - 1) mse += err * err;
+      Eg[i] = (2 * err) / (n * G);
+    }
+  });
+  // A group's features feed every prefix from it on: S = Σ of their gradients.
+  S.set(E[G - 1]!.subarray(0, n * D));
+  for (let g = G - 1; g >= 0; g--) {
+    const [s, e] = groups[g]!;
+    if (g < G - 1) k.addInPlace(S, E[g]!, n * D);
+    k.gemm(true, false, e - s, D, n, ws.Ag[g]!, S, dWdec.subarray(s * D, e * D), false);
+    k.gemm(false, true, n, e - s, D, S, dict.Wdec.subarray(s * D, e * D), ws.dAg[g]!, false);
+    if (G > 1) columns(dA, ws.dAg[g]!, n, F, s, e, true);
+  }
   dbdec.fill(0);
-  k.sumRowsAccumulate(XH, n, D, dbdec);
-  k.gemm(false, true, n, F, D, XH, dict.Wdec, dA, false);
+  k.sumRowsAccumulate(S, n, D, dbdec);
   const pen = l1 / n;
   for (let i = 0; i < n * F; i++) {
     if (A[i]! > 0) {
@@ -269,7 +325,17 @@ export async function trainDictionary(
   const first = await store.readRows(opts.signal, 0, Math.min(heldFrom, 16384));
   const { mean, scale } = statistics(first, D);
   const dict = createDictionary(k, opts.signal, D, F, mean, scale, opts.seed ?? 1, topK);
-  const ws = workspace(k, D, F, B);
+  const nested = opts.nested ?? [];
+  if (
+    nested.some((m, i) => !Number.isInteger(m) || m < 1 || m >= F || (i && m <= nested[i - 1]!))
+  ) {
+    throw new CellscopeError(
+      `Cannot train a dictionary with nested prefixes ${
+        nested.join(",")
+      }: give ascending feature counts in [1, ${F})`,
+    );
+  }
+  const ws = workspace(k, D, F, B, nested);
   const lastFired = new Int32Array(F);
   const fired = new Uint32Array(F);
   const window = Math.max(1, Math.floor(steps / 8));
@@ -324,6 +390,7 @@ export async function trainDictionary(
   const evaluation = await evaluateDictionary(k, dict, store, heldFrom, T);
   dict.info = {
     l1: String(l1),
+    nested: nested.join(","),
     steps: String(steps),
     batch: String(B),
     fvu: String(evaluation.fvu),
