@@ -7,7 +7,8 @@
  * trains on it streaming chunks from the file exactly as `deno task
  * dictionary` does, and extrapolates the measured time per state to
  * `--target` states (an epoch is linear in the states: a fixed cost per
- * batch). The dictionary's products run on the WebAssembly backend.
+ * batch). It trains the default dictionary (top-16, nested prefixes F/24 and
+ * F/4); the products run on the WebAssembly backend.
  *
  * Each step costs five products of B·D·F multiply-adds (encoder, decoder,
  * two gradients and the decoder's back-projection): 10.7 TFLOP per epoch of
@@ -92,7 +93,6 @@ async function main(): Promise<void> {
       features: F,
       batch: B,
       steps,
-      l1: 3,
     });
     const seconds = (performance.now() - started) / 1000;
     store.close();

@@ -30,11 +30,13 @@ Usage: deno task dictionary --recording FILE --signal l1.h --out DICT.safetensor
   --out FILE             where to save the dictionary (*.safetensors; replaces an earlier
                          dictionary, never another kind of file; its folder must exist)
   --features N           features (default 4 × the signal's width)
-  --l1 X                 L1 penalty on the activations, states normalised to E|x|² = width (default 3)
-  --topk K               instead of the L1 penalty, keep the K largest activations per character
-  --nested LIST          nested prefixes, e.g. 8,48: the first 8 and the first 48 features must
-                         also reconstruct the state alone (Matryoshka), so general features such
-                         as a quote state are not split over many specific ones
+  --topk K               keep the K largest activations per character (default 16)
+  --l1 X                 instead, an L1 penalty on the activations (states normalised to
+                         E|x|² = width; 3 is a good start)
+  --nested LIST          nested prefixes (default F/24,F/4, e.g. 8,48 of 192; "none" for none):
+                         the first 8 and the first 48 features must also reconstruct the state
+                         alone (Matryoshka), so a general feature such as a quote state is not
+                         split over many specific ones
   --steps N              Adam steps (default 2000)
   --batch N              states per step (default 1024)
   --lr X                 Adam learning rate (default 0.001)
@@ -61,12 +63,12 @@ export interface DictionaryArgs {
   out: string;
   /** Features (undefined: 4 × width). */
   features?: number;
-  /** L1 penalty. */
-  l1: number;
-  /** Top-k (0: L1). */
-  topK: number;
-  /** Nested prefix sizes. */
-  nested: number[];
+  /** L1 penalty (an L1 dictionary), or undefined for top-k. */
+  l1?: number;
+  /** Top-k, when given. */
+  topK?: number;
+  /** Nested prefix sizes, when given. */
+  nested?: number[];
   /** Steps. */
   steps: number;
   /** Batch. */
@@ -120,23 +122,29 @@ export function parseDictionaryArgs(args: string[]): DictionaryArgs | null {
   const features = values.features === undefined ? undefined : int("features", 0, 1);
   const maxChars = values["max-chars"] === undefined ? undefined : int("max-chars", 0, 100);
   const hypotheses = stringFlag(values, "hypotheses"), json = stringFlag(values, "json");
+  const nestedText = stringFlag(values, "nested");
+  const nested = nestedText === undefined
+    ? undefined
+    : nestedText === "none"
+    ? []
+    : nestedText.split(",").map((x) => {
+      const m = Number(x);
+      if (x.trim() === "" || !Number.isInteger(m) || m < 1) {
+        throw new CellscopeError(
+          `Cannot run "dictionary": --nested must list positive integers, e.g. 8,48, or "none", got "${nestedText}"`,
+        );
+      }
+      return m;
+    });
   return {
     recording: stringFlag(values, "recording")!,
     signal: stringFlag(values, "signal")!,
     out: stringFlag(values, "out")!,
-    l1: rangedFlag(values, "l1", "dictionary", { min: 0, default: 3 }),
-    topK: int("topk", 0, 0),
-    nested: (stringFlag(values, "nested") ?? "").split(",").filter((x) => x.trim() !== "").map(
-      (x) => {
-        const m = Number(x);
-        if (!Number.isInteger(m) || m < 1) {
-          throw new CellscopeError(
-            `Cannot run "dictionary": --nested must list positive integers, e.g. 8,48, got "${x}"`,
-          );
-        }
-        return m;
-      },
-    ),
+    ...(values.l1 !== undefined
+      ? { l1: rangedFlag(values, "l1", "dictionary", { min: 0, default: 3 }) }
+      : {}),
+    ...(values.topk !== undefined ? { topK: int("topk", 0, 0) } : {}),
+    ...(nested !== undefined ? { nested } : {}),
     steps: int("steps", 2000, 1),
     batch: int("batch", 1024, 1),
     lr: rangedFlag(values, "lr", "dictionary", { above: 0, default: 1e-3 }),
@@ -170,9 +178,9 @@ async function main(): Promise<void> {
     const trained = await trainDictionary(store, {
       kernels,
       signal: req.signal,
-      l1: req.l1,
-      topK: req.topK,
-      nested: req.nested,
+      ...(req.l1 !== undefined ? { l1: req.l1 } : {}),
+      ...(req.topK !== undefined ? { topK: req.topK } : {}),
+      ...(req.nested !== undefined ? { nested: req.nested } : {}),
       steps: req.steps,
       batch: req.batch,
       lr: req.lr,
@@ -188,7 +196,9 @@ async function main(): Promise<void> {
     await saveDictionary(req.out, trained.dict);
     const e = trained.eval;
     console.log(
-      `${req.signal}: ${trained.dict.F} features, ${req.steps} steps in ${
+      `${req.signal}: ${trained.dict.F} features (${
+        trained.dict.topK ? `top-${trained.dict.topK}` : `L1 ${trained.dict.info.l1}`
+      }, nested prefixes ${trained.dict.info.nested || "none"}), ${req.steps} steps in ${
         seconds.toFixed(1)
       } s; held out (${e.rows} characters): FVU ${e.fvu.toFixed(4)}, L0 ${
         e.l0.toFixed(2)

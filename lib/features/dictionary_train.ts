@@ -39,17 +39,17 @@ export interface DictionaryTrainOptions {
   signal: string;
   /** Features. @default 4 × the signal's width */
   features?: number;
-  /** L1 penalty λ on the activations (normalised states, E|x̃|² = D); ignored with `topK`. @default 3 */
+  /** L1 penalty λ on the activations (normalised states, E|x̃|² = D); giving it (without `topK`) trains an L1 dictionary. @default 3 */
   l1?: number;
   /**
    * Nested prefixes (Matryoshka dictionaries, Bussmann et al. 2025): feature
    * counts, ascending and below F, whose prefixes must reconstruct the state
    * on their own too; the loss is the mean over the prefixes and the whole.
    * General features (a quote state) then settle in the small prefixes
-   * instead of being split over many specific ones. @default []
+   * instead of being split over many specific ones. @default [round(F/24), round(F/4)]
    */
   nested?: readonly number[];
-  /** Keep the k largest activations per state and drop the L1 penalty (0: plain L1). @default 0 */
+  /** Keep the k largest activations per state and drop the L1 penalty (0: L1). @default 16, or 0 when `l1` is given */
   topK?: number;
   /** Adam steps. @default 2000 */
   steps?: number;
@@ -83,6 +83,30 @@ export interface DictionaryEval {
   dense: number;
   /** Held-out states. */
   rows: number;
+}
+
+/** Active features per state of a top-k dictionary when neither `topK` nor `l1` is given. */
+export const DEFAULT_TOP_K = 16;
+
+/**
+ * The nested prefixes used when none are given: F/24 and F/4 features
+ * (8 and 48 of 192), those that fit below F in ascending order.
+ *
+ * @param F Features.
+ * @returns Prefix sizes.
+ *
+ * @example
+ * ```ts
+ * import { defaultNested } from "./dictionary_train.ts";
+ * console.log(defaultNested(192), defaultNested(2048), defaultNested(4)); // [ 8, 48 ] [ 85, 512 ] [ 1 ]
+ * ```
+ */
+export function defaultNested(F: number): number[] {
+  const out: number[] = [];
+  for (const m of [Math.round(F / 24), Math.round(F / 4)]) {
+    if (m >= 1 && m < F && m > (out.at(-1) ?? 0)) out.push(m);
+  }
+  return out;
 }
 
 /** Fraction of states above which a feature counts as dense. */
@@ -309,7 +333,7 @@ export async function trainDictionary(
     );
   }
   const D = spec.units, F = opts.features ?? 4 * D;
-  const topK = opts.topK ?? 0;
+  const topK = opts.topK ?? (opts.l1 === undefined ? DEFAULT_TOP_K : 0);
   const B = opts.batch ?? 1024, steps = opts.steps ?? 2000, l1 = topK > 0 ? 0 : opts.l1 ?? 3;
   const T = Math.min(store.T, opts.maxRows ?? store.T);
   const heldFrom = Math.floor(T * (1 - (opts.holdout ?? 0.2)));
@@ -325,7 +349,7 @@ export async function trainDictionary(
   const first = await store.readRows(opts.signal, 0, Math.min(heldFrom, 16384));
   const { mean, scale } = statistics(first, D);
   const dict = createDictionary(k, opts.signal, D, F, mean, scale, opts.seed ?? 1, topK);
-  const nested = opts.nested ?? [];
+  const nested = opts.nested ?? defaultNested(F);
   if (
     nested.some((m, i) => !Number.isInteger(m) || m < 1 || m >= F || (i && m <= nested[i - 1]!))
   ) {
