@@ -19,9 +19,15 @@
  *
  * @module
  */
-export * from "./linear.ts";
 export * from "./probe.ts";
-export * from "./dictionary.ts";
+export {
+  createDictionary,
+  type Dictionary,
+  DICTIONARY_FORMAT,
+  DICTIONARY_VERSION,
+  loadDictionary,
+  saveDictionary,
+} from "./dictionary.ts";
 export * from "./dictionary_train.ts";
 export * from "./dictionary_features.ts";
 export * from "./steer.ts";
