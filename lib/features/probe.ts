@@ -199,7 +199,8 @@ function unitsFor95(
  * @param D Units per row.
  * @param tracks Hypothesis tracks, `[T]` each.
  * @param opts Split and penalties.
- * @returns One fit per track, in order; NaN scores for a track constant on a block.
+ * @returns One fit per track, in order; NaN scores for a track constant on the fit or the
+ * held-out block (one constant on the validation block gets the middle penalty).
  * @throws {CellscopeError} When T is too short for the three blocks.
  *
  * @example A feature spread over two units beats either unit
@@ -234,10 +235,9 @@ export function probeSignal(
   const heldActs = acts.subarray(r2 * D, T * D);
   const binned = tracks.some((t) => t.kind === "binary") ? binSignal(heldActs, D) : null;
   const out: ProbeFit[] = new Array(tracks.length);
-  const usable = tracks.map((tr) =>
-    !isConstant(tr.values, 0, r1) && !isConstant(tr.values, r1, r2) &&
-    !isConstant(tr.values, r2, T)
-  );
+  // A track constant on the fit or held-out block cannot be probed; one constant on the
+  // validation block (a stretch of narration without a quote) gets the middle penalty.
+  const usable = tracks.map((tr) => !isConstant(tr.values, 0, r1) && !isConstant(tr.values, r2, T));
   for (const kind of ["binary", "graded"] as const) {
     const idx = tracks.map((_, i) => i).filter((i) => tracks[i]!.kind === kind && usable[i]);
     const mine = idx.map((i) => tracks[i]!);
@@ -253,8 +253,8 @@ export function probeSignal(
       return mine.map((tr, c) => scoreOf(metric, column(S, nv, m, c), tr.values.subarray(r1, r2)));
     });
     mine.forEach((tr, c) => {
-      let bestL = 0;
-      for (let l = 1; l < lambdas.length; l++) {
+      let bestL = isConstant(tr.values, r1, r2) ? lambdas.length >> 1 : 0;
+      for (let l = 1; l < lambdas.length && !isConstant(tr.values, r1, r2); l++) {
         if (valScores[l]![c]! > (valScores[bestL]![c]! || 0)) bestL = l;
       }
       const W = fits[bestL]!;
@@ -403,6 +403,14 @@ export async function probeRecording(
         lambda: f.lambda,
       });
     });
+  }
+  const skipped = hypotheses.filter((h) =>
+    table.every((r) => r.hypothesis !== h.name || Number.isNaN(r.probeScore))
+  );
+  if (skipped.length) {
+    say(
+      `skipped (constant on the fit or held-out block): ${skipped.map((h) => h.name).join(", ")}`,
+    );
   }
   const order = new Map(hypotheses.map((h, i) => [h.name, i]));
   return table.filter((r) => !Number.isNaN(r.probeScore)).sort((a, b) =>
