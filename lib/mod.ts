@@ -7,7 +7,8 @@
  * `optim/` (optimizers, clipping), `data/` (text, vocabulary, corpora,
  * batches), `train/` (loop, checkpoints), `sample/` (sampling), `io/`
  * (safetensors, atomic writes), `record/` (activations per character),
- * `analyze/` (hypotheses, unit scores, saturation, clamping) and `interop/`
+ * `analyze/` (hypotheses, unit scores, saturation, clamping), `features/`
+ * (linear probes, sparse dictionaries, feature steering) and `interop/`
  * (export to and import from PyTorch).
  *
  * @example Train, then sample
@@ -35,5 +36,6 @@ export * from "./record/mod.ts";
 export * from "./analyze/mod.ts";
 export * from "./ngram/mod.ts";
 export * from "./baseline/mod.ts";
+export * from "./features/mod.ts";
 export * from "./viz/mod.ts";
 export * from "./interop/mod.ts";

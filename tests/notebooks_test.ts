@@ -6,7 +6,14 @@ import { nbconvertArgs, parseNotebookArgs, selectNotebooks } from "../notebooks/
 
 const DIR = new URL("../notebooks/", import.meta.url);
 const OUT = new URL(".out/", DIR);
-const NAMES = ["01_quickstart", "02_quote_cell", "03_latex", "04_gates", "05_errors"];
+const NAMES = [
+  "01_quickstart",
+  "02_quote_cell",
+  "03_latex",
+  "04_gates",
+  "05_errors",
+  "08_features",
+];
 const CI = Deno.env.get("CI") === "true";
 
 interface Output {
@@ -50,7 +57,7 @@ function exists(url: URL): boolean {
 
 const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === "code");
 
-Deno.test("the committed notebooks are the five, without outputs, on the Deno kernel", () => {
+Deno.test("the committed notebooks are the six, without outputs, on the Deno kernel", () => {
   const found = [...Deno.readDirSync(DIR)].filter((e) => e.name.endsWith(".ipynb"))
     .map((e) => e.name.replace(/\.ipynb$/, "")).sort();
   assertEquals(found, NAMES);
@@ -271,5 +278,18 @@ Deno.test({
       figures.some((h) => h.includes("peeled in order") && h.includes('"stack"')),
       "breakdown",
     );
+  },
+});
+
+Deno.test({
+  name: "08_features ran: probe table, dictionary quality, named and unnamed features",
+  ignore,
+  fn() {
+    const { stdout } = outputsOf("08_features");
+    const all = stdout.join("\n");
+    assertMatch(all, /hypothesis\s+signal\s+metric\s+probe\s+best unit\s+control probe/);
+    assertMatch(all, /^\S+\s+l\*\.h\s+(auc|pearson)\s+\d\.\d{3}/m);
+    assertMatch(all, /\d+ features: held-out FVU \d+\.\d{3}, L0 [\d.]+, dead \d+, dense \d+/);
+    assertMatch(all, /feature\[\d+\], active on [\d.]+%/);
   },
 });

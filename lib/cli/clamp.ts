@@ -12,6 +12,14 @@ import { loadCorpus } from "../data/corpora.ts";
 import { splitText } from "../data/split.ts";
 import { readTextFile } from "../data/text.ts";
 import { CellscopeError } from "../errors.ts";
+import { loadDictionary } from "../features/dictionary.ts";
+import {
+  parseFeatureRef,
+  steeringEffect,
+  steeringHooks,
+  steeringVector,
+} from "../features/steer.ts";
+import { kernels as activeKernels } from "../kernels/backend.ts";
 import { withKernels } from "../kernels/select.ts";
 import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { sampleText } from "../sample/sample.ts";
@@ -22,10 +30,15 @@ import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 export const HELP_TEXT = `Clamp units of a trained model and measure what changes.
 
 Usage: deno task clamp --checkpoint PATH --unit l1.c[137] [--unit …] [flags]
+       deno task clamp --checkpoint PATH --feature DICT.safetensors:17 --scale X [flags]
 
   --checkpoint PATH      checkpoint file, or a run folder (its best.safetensors)
   --unit UNIT            unit to clamp, e.g. l1.c[137] (repeatable; h or c signals)
   --value V              clamp value: a number (e.g. -1.09), "zero" or "mean" (default zero)
+  --feature DICT:N       instead, steer: add feature N's decoder direction of a dictionary
+                         (deno task dictionary --out DICT) to its state at every step
+  --scale X              steering strength in multiples of the feature's mean activation
+                         (default 1; -1 takes it away; controls are random directions)
   --split NAME           held-out text: train, val or test split (default test)
   --text FILE            use this UTF-8 file instead
   --chars N              characters of text to run over (default 20000)
@@ -42,6 +55,10 @@ export interface ClampArgs {
   checkpoint: string;
   /** Units to clamp. */
   units: string[];
+  /** Or a dictionary feature to steer with, `DICT.safetensors:17`. */
+  feature?: string;
+  /** Steering scale. */
+  scale: number;
   /** Clamp value. */
   value: ClampValue;
   /** Split of the training text. */
@@ -71,6 +88,8 @@ export function parseClampArgs(args: string[]): ClampArgs | null {
   const { values } = parseFlags(args, {
     checkpoint: { type: "string" },
     unit: { type: "string", multiple: true },
+    feature: { type: "string" },
+    scale: { type: "string" },
     value: { type: "string" },
     split: { type: "string" },
     text: { type: "string" },
@@ -83,11 +102,12 @@ export function parseClampArgs(args: string[]): ClampArgs | null {
   if (values.help) return null;
   const checkpoint = stringFlag(values, "checkpoint");
   const units = ((values.unit ?? []) as string[]).map(String);
-  if (!checkpoint || units.length === 0) {
+  const feature = stringFlag(values, "feature");
+  if (!checkpoint || (units.length === 0) === (feature === undefined)) {
     throw new CellscopeError(
       `Cannot run "clamp": --${
-        !checkpoint ? "checkpoint" : "unit"
-      } is required, e.g. deno task clamp --checkpoint runs/warpeace-lstm-2x256 --unit "l1.c[137]"`,
+        !checkpoint ? "checkpoint is required" : "unit or --feature is required, not both"
+      }, e.g. deno task clamp --checkpoint runs/warpeace-lstm-2x256 --unit "l1.c[137]"`,
     );
   }
   const rawValue = stringFlag(values, "value") ?? "zero";
@@ -113,6 +133,8 @@ export function parseClampArgs(args: string[]): ClampArgs | null {
   return {
     checkpoint,
     units,
+    ...(feature !== undefined ? { feature } : {}),
+    scale: rangedFlag(values, "scale", "clamp", { default: 1 }),
     value,
     split: split as ClampArgs["split"],
     ...(text !== undefined ? { text } : {}),
@@ -160,15 +182,22 @@ async function main(): Promise<void> {
   await withKernels("wasm", 2, async () => {
     const model = modelFromCheckpoint(ckpt);
     const vocab = vocabFromCheckpoint(ckpt);
-    const r = await ablationEffect(model, vocab, text, req.units, {
-      value: req.value,
-      controlSets: req.controls,
-      seed: req.seed,
-    });
+    const ref = req.feature === undefined ? null : parseFeatureRef(req.feature);
+    const dict = ref ? await loadDictionary(activeKernels(), ref.path) : null;
+    const r = ref && dict
+      ? await steeringEffect(model, vocab, text, dict, ref.feature, req.scale, {
+        controls: req.controls,
+        seed: req.seed,
+      })
+      : await ablationEffect(model, vocab, text, req.units, {
+        value: req.value,
+        controlSets: req.controls,
+        seed: req.seed,
+      });
     console.log(
-      `clamping ${r.units.join(", ")} to ${r.value} over ${
-        Array.from(text).length - 1
-      } predictions`,
+      `${ref ? "steering with" : "clamping"} ${r.units.join(", ")} ${
+        ref ? "at scale" : "to"
+      } ${r.value} over ${Array.from(text).length - 1} predictions`,
     );
     const rows = [["category", "count", "baseline", "clamped", "delta", "control delta"]];
     for (const [cat, base] of Object.entries(r.baseline.byCategory)) {
@@ -189,9 +218,20 @@ async function main(): Promise<void> {
         .join("\n"),
     );
     console.log(
-      "(loss in nats per predicted character; control = the same clamp on random units of the same signal)",
+      `(loss in nats per predicted character; control = ${
+        ref
+          ? "the same push along random directions"
+          : "the same clamp on random units of the same signal"
+      })`,
     );
-    if (req.sample > 0) {
+    if (req.sample > 0 && ref && dict) {
+      const hooks = steeringHooks(model, dict.signal, steeringVector(dict, ref.feature, req.scale));
+      const opts = { prime: req.prime, length: req.sample, temperature: 0.8, seed: req.seed };
+      console.log(`\n--- sample without steering ---\n${sampleText(model, vocab, opts)}`);
+      console.log(
+        `\n--- sample with steering ---\n${sampleText(model, vocab, { ...opts, hooks })}`,
+      );
+    } else if (req.sample > 0) {
       const signals = req.units.map((u) => parseUnit(u).signal);
       const means = req.value === "mean"
         ? await unitMeans(model, vocab.encode(text), signals)

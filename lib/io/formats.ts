@@ -15,3 +15,6 @@ export const RECORDING_FORMAT = "cellscope-recording";
 
 /** The `format` metadata value of a model exported for PyTorch (written by `interop/export.ts`). */
 export const TORCH_FORMAT = "cellscope-pytorch";
+
+/** The `format` metadata value of a sparse dictionary (written by `features/dictionary.ts`). */
+export const DICTIONARY_FORMAT = "cellscope-dictionary";

@@ -11,8 +11,8 @@
  *   replaces a recording, nothing replaces a checkpoint but a checkpoint;
  * - an existing checkpoint or recording, expensive to make again, is replaced
  *   only with `--force`;
- * - reports, JSON summaries and PyTorch exports, cheap to make again, are
- *   replaced.
+ * - reports, JSON summaries, PyTorch exports and sparse dictionaries,
+ *   cheap to make again, are replaced.
  *
  * Files are recognised by their content where it tells: a safetensors file by
  * its `format` metadata, a report by its HTML start, a JSON summary by
@@ -23,7 +23,7 @@
 import { basename, dirname, extname, join } from "node:path";
 import { CellscopeError } from "../errors.ts";
 import { cleanStaleTemps, TEMP_MARKER } from "./atomic.ts";
-import { CHECKPOINT_FORMAT, RECORDING_FORMAT, TORCH_FORMAT } from "./formats.ts";
+import { CHECKPOINT_FORMAT, DICTIONARY_FORMAT, RECORDING_FORMAT, TORCH_FORMAT } from "./formats.ts";
 import { readSafetensorsHeader } from "./safetensors.ts";
 
 /** What a path holds, as far as overwriting goes. */
@@ -36,13 +36,20 @@ export type PathKind =
   | "checkpoint"
   | "recording"
   | "PyTorch export"
+  | "dictionary"
   | "safetensors file"
   | "report"
   | "JSON file"
   | "file";
 
 /** The kinds of file a command writes at a user-named path. */
-export type OutputKind = "checkpoint" | "recording" | "PyTorch export" | "report" | "JSON file";
+export type OutputKind =
+  | "checkpoint"
+  | "recording"
+  | "PyTorch export"
+  | "dictionary"
+  | "report"
+  | "JSON file";
 
 /** Kinds that are expensive to make again: replaced only with `--force`. */
 const PRECIOUS: ReadonlySet<PathKind> = new Set(["checkpoint", "recording"]);
@@ -85,6 +92,7 @@ export async function classifyPath(path: string): Promise<PathKind> {
       if (format === CHECKPOINT_FORMAT) return "checkpoint";
       if (format === RECORDING_FORMAT) return "recording";
       if (format === TORCH_FORMAT) return "PyTorch export";
+      if (format === DICTIONARY_FORMAT) return "dictionary";
     } catch { /* a damaged or foreign safetensors file */ }
     return "safetensors file";
   }

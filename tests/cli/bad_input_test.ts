@@ -411,6 +411,69 @@ const CASES: BadInput[] = [
     args: ["--recording", "@/rec.safetensors", "--causal", "--checkpoint", "@/nowhere"],
     message: /nowhere/,
   },
+  // probe
+  {
+    task: "probe",
+    args: ["--recording", "@/run/best.safetensors"],
+    message: /not a "cellscope-recording"/,
+  },
+  {
+    task: "probe",
+    args: ["--recording", "@/rec.safetensors", "--json", "@/rec.safetensors"],
+    message: /holds a recording, and a JSON file never replaces a recording/,
+  },
+  {
+    task: "probe",
+    args: ["--recording", "@/rec.safetensors", "--hypotheses", "nonsense"],
+    message: /Cannot find hypothesis "nonsense"/,
+  },
+  {
+    task: "probe",
+    args: ["--recording", "@/rec.safetensors", "--max-chars", "5"],
+    message: /--max-chars must be an integer ≥ 100, got 5/,
+  },
+  // dictionary
+  {
+    task: "dictionary",
+    args: ["--recording", "@/rec.safetensors", "--out", "@/d.safetensors"],
+    message: /--signal is required/,
+  },
+  {
+    task: "dictionary",
+    args: ["--recording", "@/rec.safetensors", "--signal", "l7.h", "--out", "@/d.safetensors"],
+    message: /Cannot train a dictionary on "l7.h": the recording has no such per-unit signal/,
+  },
+  {
+    task: "dictionary",
+    args: [
+      "--recording",
+      "@/rec.safetensors",
+      "--signal",
+      "l0.h",
+      "--out",
+      "@/run/best.safetensors",
+    ],
+    message: /holds a checkpoint, and a dictionary never replaces a checkpoint/,
+  },
+  {
+    task: "dictionary",
+    args: ["--recording", "@/rec.safetensors", "--signal", "l0.h", "--out", "@/d.bin"],
+    message: /--out ".*d.bin" must end in .safetensors/,
+  },
+  {
+    task: "dictionary",
+    args: [
+      "--recording",
+      "@/rec.safetensors",
+      "--signal",
+      "l0.h",
+      "--out",
+      "@/d.safetensors",
+      "--topk",
+      "-1",
+    ],
+    message: /--topk must be an integer ≥ 0, got -1/,
+  },
   // clamp
   {
     task: "clamp",
@@ -421,6 +484,21 @@ const CASES: BadInput[] = [
     task: "clamp",
     args: ["--checkpoint", "@/run", "--unit", "l0.c[99]"],
     message: /must be an integer in \[0, 7\]/,
+  },
+  {
+    task: "clamp",
+    args: ["--checkpoint", "@/run", "--feature", "banana"],
+    message: /Cannot parse feature "banana"/,
+  },
+  {
+    task: "clamp",
+    args: ["--checkpoint", "@/run", "--feature", "@/notes.txt:3"],
+    message: /Cannot load dictionary ".*notes.txt": the file is corrupt/,
+  },
+  {
+    task: "clamp",
+    args: ["--checkpoint", "@/run", "--unit", "l0.c[1]", "--feature", "@/d.safetensors:1"],
+    message: /--unit or --feature is required, not both/,
   },
   {
     task: "clamp",

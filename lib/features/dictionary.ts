@@ -1,0 +1,367 @@
+/**
+ * A sparse dictionary (sparse autoencoder) over the recorded states of one
+ * signal: features that are often more monosemantic than single units.
+ *
+ * ```
+ * x̃ = (x − mean) · scale                   normalised state, E|x̃|² = D
+ * f = ReLU(x̃ · Wenc + benc)                 [F] feature activations, sparse
+ * x̂ = f · Wdec + bdec                       [D] reconstruction (normalised units)
+ * loss = |x̂ − x̃|² + λ · Σ f                 per state, averaged over a batch
+ * ```
+ *
+ * or, with `topK = k > 0`, a top-k dictionary (Gao et al. 2024): only the k
+ * largest pre-activations of each state stay (the rest are 0) and there is no
+ * L1 term, so a feature active on half of the characters (inside quotes, say)
+ * costs nothing more than a rare one.
+ *
+ * `Wdec [F, D]` has unit-norm rows (the decoder's columns in the usual
+ * `D × F` picture), renormalised after every step, so the L1 penalty cannot be
+ * dodged by shrinking activations and growing the decoder. Every product runs
+ * on a {@linkcode Kernels} backend (`gemm`, `addRowVector`,
+ * `sumRowsAccumulate`, `adamUpdate`); the element-wise passes (ReLU, the
+ * residual, the L1 mask, renormalising) are plain loops here.
+ *
+ * A dictionary file is a safetensors file:
+ *
+ * ```
+ * __metadata__  {"format": "cellscope-dictionary", "version": "1", "signal": "l1.h",
+ *                "scale": "<number>", "topk": "<k or 0>", "l1": "<λ>", "steps": "<n>",
+ *                "recording": "<path>"}
+ * "encoder.W"   F32 [D, F]      "encoder.b"  F32 [F]
+ * "decoder.W"   F32 [F, D]      "decoder.b"  F32 [D]
+ * "mean"        F32 [D]         "feature_mean"  F32 [F] mean activation where active (held out)
+ * ```
+ *
+ * @module
+ */
+import { CellscopeError } from "../errors.ts";
+import { DICTIONARY_FORMAT } from "../io/formats.ts";
+import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
+import type { Kernels, Vec } from "../kernels/backend.ts";
+import { Rng } from "../util/rng.ts";
+
+export { DICTIONARY_FORMAT };
+
+/** The `version` of the dictionary file layout. */
+export const DICTIONARY_VERSION = 1;
+
+/** A sparse dictionary; its tensors live in its backend's memory. */
+export interface Dictionary {
+  /** The signal it was trained on, e.g. `l1.h`. */
+  signal: string;
+  /** State width. */
+  D: number;
+  /** Features. */
+  F: number;
+  /** `[D]` mean subtracted before scaling. */
+  mean: Float32Array;
+  /** Factor that makes the mean squared norm of a centred state D. */
+  scale: number;
+  /** `[D, F]` encoder. */
+  Wenc: Float32Array;
+  /** `[F]` encoder bias. */
+  benc: Float32Array;
+  /** `[F, D]` decoder, unit-norm rows. */
+  Wdec: Float32Array;
+  /** `[D]` decoder bias. */
+  bdec: Float32Array;
+  /** Active features kept per state (top-k), or 0 for a plain ReLU with an L1 penalty. */
+  topK: number;
+  /** `[F]` mean activation where active, on held-out states (0 when never active). */
+  featureMean: Float32Array;
+  /** Training facts kept in the file (λ, steps, recording, FVU, …). */
+  info: Record<string, string>;
+}
+
+/**
+ * A fresh dictionary: random unit-norm decoder rows, the encoder their
+ * transpose, zero biases.
+ *
+ * @param k Backend that holds the tensors.
+ * @param signal Signal name.
+ * @param D State width.
+ * @param F Features.
+ * @param mean `[D]` state mean.
+ * @param scale Normalising factor.
+ * @param seed Seed of the decoder directions.
+ * @param topK Active features kept per state, or 0 for none (an L1 dictionary).
+ * @returns The dictionary.
+ */
+export function createDictionary(
+  k: Kernels,
+  signal: string,
+  D: number,
+  F: number,
+  mean: Float32Array,
+  scale: number,
+  seed: number,
+  topK = 0,
+): Dictionary {
+  const rng = new Rng(seed);
+  const f32 = (n: number) => k.alloc("float32", n) as Float32Array;
+  const dict: Dictionary = {
+    signal,
+    D,
+    F,
+    mean: Float32Array.from(mean),
+    scale,
+    Wenc: f32(D * F),
+    benc: f32(F),
+    Wdec: f32(F * D),
+    bdec: f32(D),
+    topK,
+    featureMean: new Float32Array(F),
+    info: {},
+  };
+  for (let i = 0; i < F * D; i++) dict.Wdec[i] = rng.normal();
+  normalizeRows(dict.Wdec, F, D);
+  for (let f = 0; f < F; f++) {
+    for (let d = 0; d < D; d++) dict.Wenc[d * F + f] = dict.Wdec[f * D + d]!;
+  }
+  return dict;
+}
+
+/**
+ * Scales each row of `W [R, C]` to unit norm (a zero row stays zero).
+ *
+ * @param W `[R, C]` rows.
+ * @param R Rows.
+ * @param C Columns.
+ */
+export function normalizeRows(W: Vec, R: number, C: number): void {
+  for (let r = 0; r < R; r++) {
+    let s = 0;
+    for (let c = 0, o = r * C; c < C; c++) s += W[o + c]! ** 2;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let c = 0, o = r * C; c < C; c++) W[o + c] = W[o + c]! * inv;
+  }
+}
+
+/**
+ * Normalises raw states into a batch tensor: `X[i] = (rows[i] − mean) · scale`.
+ *
+ * @param dict The dictionary (mean and scale).
+ * @param raw `[n, D]` raw states.
+ * @param X `[≥ n, D]` output, a tensor of the dictionary's backend.
+ * @param index Which raw rows to take, in order (all n when omitted).
+ */
+export function normalizeStates(
+  dict: Dictionary,
+  raw: Vec,
+  X: Vec,
+  index?: ArrayLike<number>,
+): void {
+  const { D, mean, scale } = dict;
+  const n = index ? index.length : raw.length / D;
+  for (let i = 0; i < n; i++) {
+    const src = (index ? index[i]! : i) * D;
+    for (let d = 0, o = i * D; d < D; d++) X[o + d] = (raw[src + d]! - mean[d]!) * scale;
+  }
+}
+
+/**
+ * The k-th largest value of each row of `PRE [n, F]` (the top-k threshold),
+ * or −Infinity when k ≥ F.
+ *
+ * @param PRE `[n, F]` pre-activations.
+ * @param n Rows.
+ * @param F Columns.
+ * @param topK k.
+ * @returns `[n]` thresholds.
+ */
+export function topKThresholds(PRE: Vec, n: number, F: number, topK: number): Float32Array {
+  const out = new Float32Array(n).fill(-Infinity);
+  if (topK >= F) return out;
+  const row = new Float32Array(F);
+  for (let i = 0; i < n; i++) {
+    row.set(PRE.subarray(i * F, (i + 1) * F));
+    out[i] = select(row, F - topK);
+  }
+  return out;
+}
+
+/** Quickselect: the value of rank `r` (0-based, ascending) of `a`, reordering it. */
+function select(a: Float32Array, r: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const x = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = x;
+      }
+    }
+    if (r <= j) hi = j;
+    else if (r >= i) lo = i;
+    else return a[r]!;
+  }
+  return a[r]!;
+}
+
+/**
+ * Feature activations of n normalised states: `A = ReLU(X · Wenc + benc)`,
+ * keeping only each row's top k when `dict.topK > 0`, and leaving the
+ * pre-activations in `PRE`.
+ *
+ * @param k The dictionary's backend.
+ * @param dict The dictionary.
+ * @param X `[n, D]` normalised states.
+ * @param n Rows.
+ * @param PRE `[n, F]` pre-activations (out).
+ * @param A `[n, F]` activations (out).
+ */
+export function encode(
+  k: Kernels,
+  dict: Dictionary,
+  X: Vec,
+  n: number,
+  PRE: Vec,
+  A: Vec,
+): void {
+  const { D, F } = dict;
+  k.gemm(false, false, n, F, D, X, dict.Wenc, PRE, false);
+  k.addRowVector(PRE, dict.benc, n, F);
+  if (dict.topK > 0) {
+    const thr = topKThresholds(PRE, n, F, dict.topK);
+    for (let t = 0; t < n; t++) {
+      const th = thr[t]!;
+      for (let i = t * F; i < (t + 1) * F; i++) {
+        const v = PRE[i]!;
+        A[i] = v > 0 && v >= th ? v : 0;
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < n * F; i++) {
+    const v = PRE[i]!;
+    A[i] = v > 0 ? v : 0;
+  }
+}
+
+/**
+ * Reconstruction of n states from their activations: `XH = A · Wdec + bdec`.
+ *
+ * @param k The dictionary's backend.
+ * @param dict The dictionary.
+ * @param A `[n, F]` activations.
+ * @param n Rows.
+ * @param XH `[n, D]` reconstruction (out).
+ */
+export function decode(k: Kernels, dict: Dictionary, A: Vec, n: number, XH: Vec): void {
+  k.gemm(false, false, n, dict.D, dict.F, A, dict.Wdec, XH, false);
+  k.addRowVector(XH, dict.bdec, n, dict.D);
+}
+
+/**
+ * Saves a dictionary (see the module doc for the layout), replacing the file
+ * atomically.
+ *
+ * @param path `*.safetensors`.
+ * @param dict The dictionary.
+ */
+export async function saveDictionary(path: string, dict: Dictionary): Promise<void> {
+  const t = (shape: number[], data: Vec): TensorEntry => ({
+    dtype: "F32",
+    shape,
+    data: Float32Array.from(data),
+  });
+  const { D, F } = dict;
+  await writeSafetensors(path, {
+    "encoder.W": t([D, F], dict.Wenc),
+    "encoder.b": t([F], dict.benc),
+    "decoder.W": t([F, D], dict.Wdec),
+    "decoder.b": t([D], dict.bdec),
+    mean: t([D], dict.mean),
+    feature_mean: t([F], dict.featureMean),
+  }, {
+    ...dict.info,
+    format: DICTIONARY_FORMAT,
+    version: String(DICTIONARY_VERSION),
+    signal: dict.signal,
+    scale: String(dict.scale),
+    topk: String(dict.topK),
+  });
+}
+
+/**
+ * Loads a dictionary into a backend's memory.
+ *
+ * @param k Backend to hold the tensors.
+ * @param path A file written by {@linkcode saveDictionary}.
+ * @returns The dictionary.
+ * @throws {CellscopeError} When the file is missing, not a dictionary, of
+ * another version, or its tensors do not fit together.
+ */
+export async function loadDictionary(k: Kernels, path: string): Promise<Dictionary> {
+  const action = `Cannot load dictionary "${path}"`;
+  let file;
+  try {
+    file = await readSafetensors(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CellscopeError(`${action}: no such file; train one with deno task dictionary`);
+    }
+    if (e instanceof SyntaxError) {
+      throw new CellscopeError(`${action}: the file is corrupt (${e.message}); train it again`);
+    }
+    throw e;
+  }
+  const { metadata, tensors } = file;
+  if (metadata.format !== DICTIONARY_FORMAT) {
+    throw new CellscopeError(
+      `${action}: its format is "${
+        metadata.format ?? "none"
+      }", not "${DICTIONARY_FORMAT}"; pass a file written by deno task dictionary --out`,
+    );
+  }
+  if (metadata.version !== String(DICTIONARY_VERSION)) {
+    throw new CellscopeError(
+      `${action}: it has version "${metadata.version}", this cellscope reads "${DICTIONARY_VERSION}"; train it again`,
+    );
+  }
+  const get = (name: string, shape: number[]): Float32Array => {
+    const e = tensors[name];
+    if (!e || e.dtype !== "F32" || JSON.stringify(e.shape) !== JSON.stringify(shape)) {
+      throw new CellscopeError(
+        `${action}: tensor "${name}" should be F32 ${JSON.stringify(shape)}, found ${
+          e ? `${e.dtype} ${JSON.stringify(e.shape)}` : "none"
+        }; train it again`,
+      );
+    }
+    const out = k.alloc("float32", e.data.length) as Float32Array;
+    out.set(e.data as Float32Array);
+    return out;
+  };
+  const dec = tensors["decoder.W"];
+  if (!dec || dec.shape.length !== 2) {
+    throw new CellscopeError(`${action}: it has no 2-d tensor "decoder.W"; train it again`);
+  }
+  const [F, D] = dec.shape as [number, number];
+  const scale = Number(metadata.scale), topK = Number(metadata.topk ?? 0);
+  if (
+    !(scale > 0) || typeof metadata.signal !== "string" || !(Number.isInteger(topK) && topK >= 0)
+  ) {
+    throw new CellscopeError(
+      `${action}: its "scale", "topk" or "signal" metadata is invalid; train it again`,
+    );
+  }
+  const { format: _f, version: _v, signal, scale: _s, topk: _k, ...info } = metadata;
+  return {
+    signal: signal!,
+    D,
+    F,
+    mean: Float32Array.from(get("mean", [D])),
+    scale,
+    Wenc: get("encoder.W", [D, F]),
+    benc: get("encoder.b", [F]),
+    Wdec: get("decoder.W", [F, D]),
+    bdec: get("decoder.b", [D]),
+    topK,
+    featureMean: Float32Array.from(get("feature_mean", [F])),
+    info,
+  };
+}
