@@ -101,8 +101,9 @@ export function countNgrams(train: Int32Array, vocabSize: number, maxOrder: numb
       row[F_RAW_N1 + Math.min(childCount, 3) - 1]!++;
       row[F_CONT_SUM]! += childLeft;
       row[F_CONT_N1 + Math.min(childLeft, 3) - 1]!++;
-      rawCoc[(L + 1) * 5 + Math.min(childCount, 4)]!++;
-      contCoc[(L + 1) * 5 + Math.min(childLeft, 4)]!++;
+      // Exactly j (Chen & Goodman's n_j): D(3+) needs n_3 and n_4, not "4 or more".
+      if (childCount <= 4) rawCoc[(L + 1) * 5 + childCount]!++;
+      if (childLeft <= 4) contCoc[(L + 1) * 5 + childLeft]!++;
       childCount = 0;
       childLeft = 0;
     };
