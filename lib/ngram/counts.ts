@@ -15,7 +15,8 @@
  * A run of count 1 has all of these determined (one occurrence: one left
  * character, one follower unless it ends the text), so only runs of count ≥ 2
  * are stored; a rank bitvector over the array maps a run's start to its row.
- * The count-of-counts n1…n4 of every length feed the discount estimates.
+ * The count-of-counts n1…n4 of every length (how many distinct L-grams were
+ * seen exactly 1, 2, 3, 4 times) feed the discount estimates.
  *
  * @module
  */
@@ -52,7 +53,7 @@ export interface NgramCounts {
   runs: (RunTable | null)[];
   /** `[RUN_FIELDS]` the empty context's row (length 0: the whole text). */
   emptyContext: Int32Array;
-  /** `[(maxOrder + 1) · 5]` number of distinct L-grams with raw count j (j = 1…4) at `L · 5 + j`. */
+  /** `[(maxOrder + 1) · 5]` number of distinct L-grams with raw count exactly j (j = 1…4) at `L · 5 + j`. */
   rawCountOfCounts: Float64Array;
   /** `[(maxOrder + 1) · 5]` the same for continuation counts N1+(• g). */
   contCountOfCounts: Float64Array;
@@ -101,8 +102,9 @@ export function countNgrams(train: Int32Array, vocabSize: number, maxOrder: numb
       row[F_RAW_N1 + Math.min(childCount, 3) - 1]!++;
       row[F_CONT_SUM]! += childLeft;
       row[F_CONT_N1 + Math.min(childLeft, 3) - 1]!++;
-      rawCoc[(L + 1) * 5 + Math.min(childCount, 4)]!++;
-      contCoc[(L + 1) * 5 + Math.min(childLeft, 4)]!++;
+      // Exactly j (Chen & Goodman's n_j): D(3+) needs n_3 and n_4, not "4 or more".
+      if (childCount <= 4) rawCoc[(L + 1) * 5 + childCount]!++;
+      if (childLeft <= 4) contCoc[(L + 1) * 5 + childLeft]!++;
       childCount = 0;
       childLeft = 0;
     };

@@ -17,10 +17,11 @@
  * A context never seen in training (c(h•) = 0) passes the lower order on
  * unchanged. Each order and count type has three discounts D(1), D(2),
  * D(3+), estimated from the count-of-counts n1 … n4 of that length on the
- * training split, Y = n1 / (n1 + 2·n2), D(j) = j − (j + 1)·Y·n_{j+1}/n_j, then
- * clamped to [0.01, j] (0.75 where the estimate is undefined). Every D ≥ 0.01
- * leaves mass for the uniform floor, so every order gives a finite loss on
- * any text over the vocabulary.
+ * training split (n_j: how many n-grams were seen exactly j times),
+ * Y = n1 / (n1 + 2·n2), D(j) = j − (j + 1)·Y·n_{j+1}/n_j, then clamped to
+ * [0.01, j] (0.75 where the estimate is undefined). Every D ≥ 0.01 leaves
+ * mass for the uniform floor, so every order gives a finite loss on any text
+ * over the vocabulary.
  *
  * The order-1 model is the unigram: maximum-likelihood counts, less a
  * discount ≤ 1 per character type, spread uniformly over V (the only

@@ -1,6 +1,9 @@
 // A naive interpolated modified Kneser–Ney with string-keyed maps, written
 // straight from the formulas of lib/ngram/kneser_ney.ts: the reference the
-// typed-array implementation is checked against on small texts.
+// typed-array implementation's counting and lookup are checked against on
+// small texts. It takes the model's discounts as given, so it checks nothing
+// about their estimates; tests/ngram/kn_reference.py (independent, Python)
+// and the hand-computed discount test do.
 import type { NgramModel } from "../../lib/ngram/kneser_ney.ts";
 
 /** Raw counts c(g) and continuation counts N1+(• g) of every n-gram up to maxOrder. */

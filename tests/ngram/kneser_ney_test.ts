@@ -103,6 +103,20 @@ Deno.test("the typed-array model equals a naive string-keyed Kneser–Ney on a r
   }
 });
 
+Deno.test("the discounts of 'abbcccddddeeeee' (unigram counts 1–5) are the hand-computed ones", () => {
+  // Unigram counts a 1, b 2, c 3, d 4, e 5: n1 = n2 = n3 = n4 = 1 (e, seen 5 times, is none
+  // of them), Y = n1 / (n1 + 2 n2) = 1/3, D(j) = j − (j + 1)·Y·n_{j+1}/n_j.
+  const counts = countNgrams(ids("abbcccddddeeeee"), 5, 2);
+  assertEquals(Array.from(counts.rawCountOfCounts.subarray(5, 10)), [0, 1, 1, 1, 1]);
+  const { raw } = estimateDiscounts(counts);
+  // D(3+) = 3 − 4/3 = 5/3; with n4 counting "4 or more" (2) it would be 1/3.
+  assertClose(Array.from(raw.subarray(5, 8)), [1 - 2 / 3, 2 - 1, 3 - 4 / 3], 1e-12);
+  // Left characters (the start counts as one): a 1, b 2, c 2, d 2, e 2.
+  assertEquals(Array.from(counts.contCountOfCounts.subarray(5, 10)), [0, 1, 4, 0, 0]);
+  // Bigrams ab bb bc cd de once, cc twice, dd 3 times, ee 4 times.
+  assertEquals(Array.from(counts.rawCountOfCounts.subarray(10, 15)), [0, 5, 1, 1, 1]);
+});
+
 Deno.test("estimateDiscounts() follows Chen–Goodman on naive count-of-counts", async () => {
   const text = (await Deno.readTextFile(new URL("../../README.md", import.meta.url))).slice(
     0,
@@ -116,7 +130,8 @@ Deno.test("estimateDiscounts() follows Chen–Goodman on naive count-of-counts",
   for (const [table, est] of [[raw, d.raw], [cont, d.cont]] as const) {
     for (let L = 1; L <= 3; L++) {
       const n = [0, 0, 0, 0, 0];
-      for (const [key, c] of table) if (key.split(",").length === L) n[Math.min(c, 4)]!++;
+      // n_j counts the n-grams seen exactly j times (Chen & Goodman eq. 26; KenLM's lmplz).
+      for (const [key, c] of table) if (key.split(",").length === L && c <= 4) n[c]!++;
       const Y = n[1]! / (n[1]! + 2 * n[2]!);
       for (let j = 1; j <= 3; j++) {
         const want = Math.min(j, Math.max(0.01, j - (j + 1) * Y * n[j + 1]! / n[j]!));
