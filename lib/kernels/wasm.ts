@@ -19,7 +19,7 @@
 import type { FloatDtype, Kernels, Vec } from "./backend.ts";
 import { jsKernels } from "./js.ts";
 import { LateWorkerGuard } from "./late_worker.ts";
-import { callRange, type Kernel } from "./wasm/call.ts";
+import { callRange, type Kernel, runChunks } from "./wasm/call.ts";
 import {
   ARGS_AT,
   BACK_MASK,
@@ -28,6 +28,7 @@ import {
   FRONT,
   MAX_CHUNKS,
   SLOT,
+  stallFor,
 } from "./wasm/control.ts";
 
 const { SEQ, STOP, FN, NARGS, CLAIM, TOTAL, CHUNK, COMPLETED, LOCAL } = SLOT;
@@ -38,6 +39,13 @@ export interface WasmKernelsOptions {
   threads?: 1 | 2;
   /** Use the relaxed-SIMD build when the runtime validates it. @default true */
   relaxed?: boolean;
+  /**
+   * Stress testing only: the probability that the worker pauses for about
+   * 0.1 ms after a chunk and before a claim, as a preempted thread does, and
+   * that the late-worker guard stays out of the way, so races in the pool's
+   * protocol show within seconds instead of once in hours. @default 0
+   */
+  jitter?: number;
 }
 
 /** The WebAssembly backend: a {@linkcode Kernels} with a `close()` for its worker. */
@@ -189,7 +197,9 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
   const scratch1 = heap.reserve(4 * packFloats), scratch2 = heap.reserve(4 * packFloats);
   let scratchInts = 4096;
   const threads = opts.threads ?? (navigator.hardwareConcurrency >= 2 ? 2 : 1);
-  let pool = threads === 2 ? await startWorker(module, memory, ex, control, scratch2) : null;
+  let pool = threads === 2
+    ? await startWorker(module, memory, ex, control, scratch2, opts.jitter ?? 0)
+    : null;
 
   /** Index arrays (token ids) are copied into wasm memory when they live elsewhere. */
   const idsPtr = (ids: Int32Array): number => {
@@ -208,9 +218,11 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
 
   /**
    * Runs `fn(args…, [scratch,] from, to)` over [0, total) in chunks of
-   * `chunk`, which this thread and the worker claim one at a time; with
-   * `local`, each thread passes its own packing scratch first. Jobs not
-   * `worth` a second thread (or of one chunk) run here alone.
+   * `chunk` (with `local`, each thread passes its own packing scratch
+   * first). A job `worth` a second thread is cut into the same chunks
+   * whoever runs them (both threads, this one alone while the worker is
+   * late, or a one-thread backend), so its result never depends on timing
+   * or on the number of threads; smaller jobs run here in one call.
    */
   const parallel = (
     fn: string,
@@ -220,11 +232,12 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     worth: boolean,
     local = false,
   ): void => {
-    const own = local ? [scratch1] : [];
-    if (pool && worth && total > chunk) {
+    if (!worth || total <= chunk) {
+      ex[fn]!(...args, ...(local ? [scratch1] : []), 0, total);
+    } else if (pool) {
       pool.run(fn, args, total, chunk, local ? scratch1 : null);
     } else {
-      ex[fn]!(...args, ...own, 0, total);
+      runChunks(ex[fn]! as Kernel, local ? [...args, scratch1] : args, total, chunk);
     }
   };
   /** The chunk that splits [0, total) into at most `most` chunks, a multiple of `unit`. */
@@ -447,6 +460,7 @@ async function startWorker(
   ex: Exports,
   control: number,
   workerScratch: number,
+  jitter: number,
 ): Promise<Pool> {
   const ctl = new Int32Array(memory.buffer, control, ARGS_AT / 4);
   const argv = new Float64Array(memory.buffer, control + ARGS_AT, (CONTROL_BYTES - ARGS_AT) / 8);
@@ -460,11 +474,12 @@ async function startWorker(
       e.preventDefault();
       reject(new Error(`Cannot start the kernels worker: ${e.message}`));
     };
-    worker.postMessage({ module, memory, control, scratch: workerScratch, names });
+    worker.postMessage({ module, memory, control, scratch: workerScratch, names, jitter });
   });
   let seq = 0, stopped = false;
   // Runs jobs alone for a while when the worker keeps this thread waiting.
   const guard = new LateWorkerGuard();
+  const stall = stallFor(jitter);
   // This thread's copy of a job's arguments (and its scratch pointer).
   const mine = new Float64Array(argv.length + 1);
   return {
@@ -477,13 +492,24 @@ async function startWorker(
       const n = args.length + (scratch === null ? 0 : 1);
       mine.set(args);
       if (scratch !== null) mine[args.length] = scratch;
-      if (guard.solo(performance.now())) {
+      if (jitter === 0 && guard.solo(performance.now())) {
         // The worker kept this thread waiting: its core is busy elsewhere.
-        callRange(f, mine, n, 0, total);
+        // The same chunks as below, so the result is the same bits.
+        runChunks(f, mine.subarray(0, n), total, chunk);
         return;
       }
-      // Close the previous job's claims before rewriting its arguments.
+      // Close the previous job's claims, write the job, publish its number,
+      // and only then open its claims. The order is the protocol: a worker
+      // that wins a claim reads SEQ afterwards, and since SEQ moved before
+      // the claims opened (and cannot move again until this job's chunks
+      // are all done), SEQ then names the job it claimed from. Opening the
+      // claims before publishing SEQ let a worker still looping on the
+      // previous job win a chunk of this one, see the old SEQ, and run it
+      // with the previous job's arguments: that chunk of this job was never
+      // computed and a chunk of the old one was written again (wrong
+      // values, doubled gradients, or writes into freed memory).
       Atomics.store(ctl, CLAIM, CLOSED);
+      stall();
       argv.set(args);
       Atomics.store(ctl, FN, names.indexOf(fn));
       Atomics.store(ctl, NARGS, args.length);
@@ -491,8 +517,10 @@ async function startWorker(
       Atomics.store(ctl, CHUNK, chunk);
       Atomics.store(ctl, LOCAL, scratch === null ? 0 : 1);
       Atomics.store(ctl, COMPLETED, 0);
-      Atomics.store(ctl, CLAIM, chunks); // front 0, back `chunks`
+      stall();
       Atomics.store(ctl, SEQ, ++seq);
+      stall();
+      Atomics.store(ctl, CLAIM, chunks); // front 0, back `chunks`
       Atomics.notify(ctl, SEQ);
       // Claim from the front; the worker claims from the back. Each thread
       // so tends to get the same part of a product every time (the same
@@ -508,6 +536,7 @@ async function startWorker(
         callRange(f, mine, n, from, Math.min(total, from + chunk));
         Atomics.add(ctl, COMPLETED, 1);
         own++;
+        stall();
       }
       // Wait for the chunks the worker claimed: spin (they are short), then sleep.
       const waitFrom = performance.now();

@@ -38,3 +38,22 @@ export const FRONT = 1 << 15;
 export const BACK_MASK = FRONT - 1;
 /** Most chunks in one job (what 15 bits count). */
 export const MAX_CHUNKS = BACK_MASK;
+
+/**
+ * Stress testing: a function that, with probability `jitter` per call,
+ * busy-waits about 0.1 ms, as a thread preempted at that point would. Both
+ * threads call it between the steps of the protocol, so an ordering bug
+ * shows within seconds instead of once in hours. With `jitter` 0 it does
+ * nothing.
+ *
+ * @param jitter Probability of a stall per call, in [0, 1].
+ * @returns The stall function.
+ */
+export function stallFor(jitter: number): () => void {
+  if (jitter <= 0) return () => {};
+  return () => {
+    if (Math.random() >= jitter) return;
+    const until = performance.now() + 0.1;
+    while (performance.now() < until) { /* preempted */ }
+  };
+}
