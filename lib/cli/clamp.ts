@@ -12,7 +12,6 @@ import { loadCorpus } from "../data/corpora.ts";
 import { splitText } from "../data/split.ts";
 import { readTextFile } from "../data/text.ts";
 import { CellscopeError } from "../errors.ts";
-import { withKernels } from "../kernels/select.ts";
 import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { sampleText } from "../sample/sample.ts";
 import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
@@ -157,60 +156,56 @@ async function main(): Promise<void> {
       } characters, and at least 2 are needed (one prediction); give a longer --text`,
     );
   }
-  await withKernels("wasm", 2, async () => {
-    const model = modelFromCheckpoint(ckpt);
-    const vocab = vocabFromCheckpoint(ckpt);
-    const r = await ablationEffect(model, vocab, text, req.units, {
-      value: req.value,
-      controlSets: req.controls,
-      seed: req.seed,
-    });
-    console.log(
-      `clamping ${r.units.join(", ")} to ${r.value} over ${
-        Array.from(text).length - 1
-      } predictions`,
-    );
-    const rows = [["category", "count", "baseline", "clamped", "delta", "control delta"]];
-    for (const [cat, base] of Object.entries(r.baseline.byCategory)) {
-      rows.push([
-        cat,
-        String(base.count),
-        Number.isNaN(base.meanLoss) ? "-" : base.meanLoss.toFixed(4),
-        Number.isNaN(r.clamped.byCategory[cat]!.meanLoss)
-          ? "-"
-          : r.clamped.byCategory[cat]!.meanLoss.toFixed(4),
-        fmt(r.delta[cat]!),
-        fmt(r.control.meanDelta[cat]!),
-      ]);
-    }
-    const w = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
-    console.log(
-      rows.map((row) => row.map((c, j) => (j ? c.padStart(w[j]!) : c.padEnd(w[j]!))).join("  "))
-        .join("\n"),
-    );
-    console.log(
-      "(loss in nats per predicted character; control = the same clamp on random units of the same signal)",
-    );
-    if (req.sample > 0) {
-      const signals = req.units.map((u) => parseUnit(u).signal);
-      const means = req.value === "mean"
-        ? await unitMeans(model, vocab.encode(text), signals)
-        : undefined;
-      const opts = {
-        prime: req.prime,
-        length: req.sample,
-        temperature: 0.8,
-        seed: req.seed,
-        ...(means ? { means } : {}),
-      };
-      console.log(`\n--- sample without the clamp ---\n${sampleText(model, vocab, opts)}`);
-      console.log(
-        `\n--- sample with the clamp ---\n${
-          sampleWithClamp(model, vocab, req.units, req.value, opts)
-        }`,
-      );
-    }
+  const model = modelFromCheckpoint(ckpt);
+  const vocab = vocabFromCheckpoint(ckpt);
+  const r = await ablationEffect(model, vocab, text, req.units, {
+    value: req.value,
+    controlSets: req.controls,
+    seed: req.seed,
   });
+  console.log(
+    `clamping ${r.units.join(", ")} to ${r.value} over ${Array.from(text).length - 1} predictions`,
+  );
+  const rows = [["category", "count", "baseline", "clamped", "delta", "control delta"]];
+  for (const [cat, base] of Object.entries(r.baseline.byCategory)) {
+    rows.push([
+      cat,
+      String(base.count),
+      Number.isNaN(base.meanLoss) ? "-" : base.meanLoss.toFixed(4),
+      Number.isNaN(r.clamped.byCategory[cat]!.meanLoss)
+        ? "-"
+        : r.clamped.byCategory[cat]!.meanLoss.toFixed(4),
+      fmt(r.delta[cat]!),
+      fmt(r.control.meanDelta[cat]!),
+    ]);
+  }
+  const w = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
+  console.log(
+    rows.map((row) => row.map((c, j) => (j ? c.padStart(w[j]!) : c.padEnd(w[j]!))).join("  "))
+      .join("\n"),
+  );
+  console.log(
+    "(loss in nats per predicted character; control = the same clamp on random units of the same signal)",
+  );
+  if (req.sample > 0) {
+    const signals = req.units.map((u) => parseUnit(u).signal);
+    const means = req.value === "mean"
+      ? await unitMeans(model, vocab.encode(text), signals)
+      : undefined;
+    const opts = {
+      prime: req.prime,
+      length: req.sample,
+      temperature: 0.8,
+      seed: req.seed,
+      ...(means ? { means } : {}),
+    };
+    console.log(`\n--- sample without the clamp ---\n${sampleText(model, vocab, opts)}`);
+    console.log(
+      `\n--- sample with the clamp ---\n${
+        sampleWithClamp(model, vocab, req.units, req.value, opts)
+      }`,
+    );
+  }
 }
 
 if (import.meta.main) await runCli(main);

@@ -22,7 +22,7 @@ import { diffVocab, quoteChar, Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkNewRunFolder } from "../io/output.ts";
-import { withKernels } from "../kernels/select.ts";
+import { kernelsNamed } from "../kernels/select.ts";
 import { CharRnn, type ModelState } from "../nn/model.ts";
 import { zeroGrads } from "../nn/params.ts";
 import { clipGradNorm, clipGradValue, createOptimizer } from "../optim/mod.ts";
@@ -180,7 +180,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const config = ckpt
     ? resolveTrainConfig(resumeConfig(ckpt, given))
     : resolveTrainConfig(given, opts.preset);
-  return await withKernels(config.backend, config.threads, () => runTraining(opts, config, ckpt));
+  return await runTraining(opts, config, ckpt);
 }
 
 async function runTraining(
@@ -217,10 +217,13 @@ async function runTraining(
   const totalSteps = config.steps > 0 ? config.steps : config.epochs * batcher.chunksPerEpoch;
 
   // Model, optimizer, random state, carried state.
-  const model = ckpt ? modelFromCheckpoint(ckpt) : new CharRnn(modelConfigOf(config, vocab.size));
+  const kernels = kernelsNamed(config.backend, config.threads);
+  const model = ckpt
+    ? modelFromCheckpoint(ckpt, kernels)
+    : new CharRnn(modelConfigOf(config, vocab.size), "float32", kernels);
   const rng = new Rng(config.seed);
   if (!ckpt) model.init(rng);
-  const optimizer = createOptimizer(config.optimizer, model.params);
+  const optimizer = createOptimizer(config.optimizer, model.params, model.kernels);
   const state: ModelState = model.createState(config.batch);
   let step = 0, elapsedBefore = 0, bestValLoss: number | null = null;
   let smoothLoss: number | null = null;

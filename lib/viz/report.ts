@@ -36,7 +36,6 @@ import { selectHypotheses } from "../analyze/hypotheses/mod.ts";
 import { formatUnit, type ScoredUnit } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
-import { withKernels } from "../kernels/select.ts";
 import { parseSignalName, SIGNAL_DESCRIPTIONS } from "../record/names.ts";
 import { recordCheckpoint, resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { type ActivationStore, openRecording } from "../record/store.ts";
@@ -310,26 +309,24 @@ async function runCausal(
   const text = recorded.slice(0, causalChars + 1).join("");
   const name = formatUnit(pick.unit.signal, pick.unit.unit);
   try {
-    return await withKernels("wasm", 2, async () => {
-      const model = modelFromCheckpoint(ckpt);
-      const vocab = vocabFromCheckpoint(ckpt);
-      const ablation = await ablationEffect(model, vocab, text, [name], {
-        value: "mean",
-        controlSets: 5,
-        seed: 1,
-      });
-      const means = await unitMeans(model, vocab.encode(text), [pick.unit.signal]);
-      const sampleOpts = { length: 300, temperature: 0.8, seed: 1 };
-      return {
-        ...pick,
-        name,
-        mean: means[pick.unit.signal]![pick.unit.unit]!,
-        chars: Array.from(text).length - 1,
-        ablation,
-        plain: sampleText(model, vocab, sampleOpts),
-        clamped: sampleWithClamp(model, vocab, [name], "mean", { ...sampleOpts, means }),
-      };
+    const model = modelFromCheckpoint(ckpt);
+    const vocab = vocabFromCheckpoint(ckpt);
+    const ablation = await ablationEffect(model, vocab, text, [name], {
+      value: "mean",
+      controlSets: 5,
+      seed: 1,
     });
+    const means = await unitMeans(model, vocab.encode(text), [pick.unit.signal]);
+    const sampleOpts = { length: 300, temperature: 0.8, seed: 1 };
+    return {
+      ...pick,
+      name,
+      mean: means[pick.unit.signal]![pick.unit.unit]!,
+      chars: Array.from(text).length - 1,
+      ablation,
+      plain: sampleText(model, vocab, sampleOpts),
+      clamped: sampleWithClamp(model, vocab, [name], "mean", { ...sampleOpts, means }),
+    };
   } catch (e) {
     if (e instanceof CellscopeError) return e.message;
     throw e;

@@ -113,9 +113,9 @@ function sameBits(a: Vec, b: Vec): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-Deno.test("two threads with a stalling worker give the same bits as one thread, for 1,500 jobs of many sizes", async () => {
-  const two = await createWasmKernels({ threads: 2, jitter: 0.05 });
-  const one = await createWasmKernels({ threads: 1 });
+Deno.test("two threads with a stalling worker give the same bits as one thread, for 1,500 jobs of many sizes", () => {
+  const two = createWasmKernels({ threads: 2, jitter: 0.05 });
+  const one = createWasmKernels({ threads: 1 });
   try {
     assertEquals(two.threads, 2);
     const bad = compareJobs(two, one, 11, 1500);
@@ -126,10 +126,10 @@ Deno.test("two threads with a stalling worker give the same bits as one thread, 
   }
 });
 
-Deno.test("the pool gives the same bits while a busy thread competes for the cores", async () => {
+Deno.test("the pool gives the same bits while a busy thread competes for the cores", () => {
   const hogs = startHogs(2);
-  const two = await createWasmKernels({ threads: 2 });
-  const one = await createWasmKernels({ threads: 1 });
+  const two = createWasmKernels({ threads: 2 });
+  const one = createWasmKernels({ threads: 1 });
   try {
     const bad = compareJobs(two, one, 12, 500);
     assertEquals(bad, [], `${bad.length} jobs differ, first: ${bad.slice(0, 3).join("; ")}`);
@@ -140,12 +140,12 @@ Deno.test("the pool gives the same bits while a busy thread competes for the cor
   }
 });
 
-Deno.test("many backends created, used and closed in one process leave every result intact", async () => {
+Deno.test("many backends created, used and closed in one process leave every result intact", () => {
   const rng = new Rng(5);
-  const reference = await createWasmKernels({ threads: 1 });
+  const reference = createWasmKernels({ threads: 1 });
   try {
     for (let round = 0; round < 8; round++) {
-      const k = await createWasmKernels({ threads: 2, jitter: 0.02 });
+      const k = createWasmKernels({ threads: 2, jitter: 0.02 });
       const bad = compareJobs(k, reference, 100 + round, 40);
       k.close();
       assertEquals(bad, [], `round ${round}`);

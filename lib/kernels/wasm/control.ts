@@ -10,7 +10,12 @@
 /** Bytes of the control block. */
 export const CONTROL_BYTES = 4096;
 
-/** Int32 slots: job counter, stop flag, export index, argument count, claim word, range, chunk, chunks done, scratch flag. */
+/**
+ * Int32 slots: job counter, stop flag, export index, argument count, claim
+ * word, range, chunk, chunks done, scratch flag, and whether a worker runs
+ * (set by the main thread when it starts one, cleared by the worker when it
+ * leaves after an idle spell).
+ */
 export const SLOT = Object.freeze({
   SEQ: 0,
   STOP: 1,
@@ -21,6 +26,7 @@ export const SLOT = Object.freeze({
   CHUNK: 6,
   COMPLETED: 7,
   LOCAL: 8,
+  ALIVE: 9,
 });
 
 /** Where the Float64 arguments start, in bytes. */

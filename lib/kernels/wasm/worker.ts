@@ -22,9 +22,11 @@ import { callRange, type Kernel } from "./call.ts";
 
 import { ARGS_AT, BACK_MASK, CLOSED, SLOT, stallFor } from "./control.ts";
 
-const { SEQ, STOP, FN, NARGS, CLAIM, TOTAL, CHUNK, COMPLETED, LOCAL } = SLOT;
+const { SEQ, STOP, FN, NARGS, CLAIM, TOTAL, CHUNK, COMPLETED, LOCAL, ALIVE } = SLOT;
 /** Empty polls of the job counter before the worker sleeps (tens of microseconds). */
 const SPIN = 20000;
+/** Idle time after which the worker leaves (the main thread starts another on the next job). */
+const IDLE_EXIT_MS = 500;
 
 self.onmessage = async (e: MessageEvent) => {
   const { module, memory, control, scratch, names, jitter } = e.data as {
@@ -60,23 +62,36 @@ self.onmessage = async (e: MessageEvent) => {
     total = Atomics.load(ctl, TOTAL);
     chunk = Atomics.load(ctl, CHUNK);
   };
-  // Read the counter before saying ready: the first job can be posted as soon
-  // as "ready" arrives, and reading after would count it as already seen.
+  // A job already posted is left to the main thread, which claims every
+  // chunk nobody else takes.
   let seen = Atomics.load(ctl, SEQ);
-  self.postMessage("ready");
-  let idle = 0;
+  let idle = 0, idleSince = 0;
   for (;;) {
     const seq = Atomics.load(ctl, SEQ);
     if (seq === seen) {
       // Jobs come in bursts (every step of a chunk): spin a little before
       // sleeping, since waking from a futex costs more than a small job.
       if (++idle < SPIN) continue;
+      if (idle === SPIN) idleSince = performance.now();
       Atomics.wait(ctl, SEQ, seen, 50);
+      // Idle long enough: leave, so an unused backend keeps no process
+      // alive. Once ALIVE is 0 this worker claims nothing more; a job
+      // posted meanwhile runs on the main thread, which starts a new one.
+      if (
+        performance.now() - idleSince > IDLE_EXIT_MS &&
+        Atomics.compareExchange(ctl, ALIVE, 1, 0) === 1
+      ) {
+        self.close();
+        return;
+      }
       continue;
     }
     idle = 0;
     seen = seq;
-    if (Atomics.load(ctl, STOP) === 1) return;
+    if (Atomics.load(ctl, STOP) === 1) {
+      self.close();
+      return;
+    }
     readJob();
     for (;;) {
       stall();
