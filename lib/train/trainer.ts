@@ -22,6 +22,7 @@ import { diffVocab, quoteChar, Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkNewRunFolder } from "../io/output.ts";
+import type { Kernels } from "../kernels/backend.ts";
 import { kernelsNamed } from "../kernels/select.ts";
 import { CharRnn, type ModelState } from "../nn/model.ts";
 import { zeroGrads } from "../nn/params.ts";
@@ -86,6 +87,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Watchers. */
   events?: TrainEvents;
+  /**
+   * The backend of the model (a value from `kernelsNamed`, `createWasmKernels`
+   * or `jsKernels`). @default the shared one that `config.backend` and
+   * `config.threads` name
+   */
+  kernels?: Kernels;
 }
 
 /** What a finished run returns. */
@@ -217,7 +224,7 @@ async function runTraining(
   const totalSteps = config.steps > 0 ? config.steps : config.epochs * batcher.chunksPerEpoch;
 
   // Model, optimizer, random state, carried state.
-  const kernels = kernelsNamed(config.backend, config.threads);
+  const kernels = opts.kernels ?? kernelsNamed(config.backend, config.threads);
   const model = ckpt
     ? modelFromCheckpoint(ckpt, kernels)
     : new CharRnn(modelConfigOf(config, vocab.size), "float32", kernels);

@@ -14,7 +14,8 @@
 import { assert, assertEquals } from "../_assert.ts";
 import type { Kernels, Vec } from "../../lib/kernels/backend.ts";
 import { createWasmKernels, type WasmKernels } from "../../lib/kernels/wasm.ts";
-import { Rng } from "../../lib/sample/rng.ts";
+import { Rng } from "../../lib/util/rng.ts";
+import { startHogs } from "../../bench/stress.ts";
 
 /** One job: builds its inputs on a backend and runs one kernel call. */
 interface Job {
@@ -127,7 +128,7 @@ Deno.test("two threads with a stalling worker give the same bits as one thread, 
 });
 
 Deno.test("the pool gives the same bits while a busy thread competes for the cores", () => {
-  const hogs = startHogs(2);
+  const stopHogs = startHogs(2);
   const two = createWasmKernels({ threads: 2 });
   const one = createWasmKernels({ threads: 1 });
   try {
@@ -136,7 +137,7 @@ Deno.test("the pool gives the same bits while a busy thread competes for the cor
   } finally {
     two.close();
     one.close();
-    stopHogs(hogs);
+    stopHogs();
   }
 });
 
@@ -155,17 +156,3 @@ Deno.test("many backends created, used and closed in one process leave every res
     reference.close();
   }
 });
-
-/** Busy-looping workers, one per core taken away from the pool. */
-export function startHogs(n: number): Worker[] {
-  return Array.from({ length: n }, () => {
-    const w = new Worker(new URL("./_hog_worker.ts", import.meta.url).href, { type: "module" });
-    w.postMessage("spin");
-    return w;
-  });
-}
-
-/** Ends the workers of {@linkcode startHogs}. */
-export function stopHogs(hogs: Worker[]): void {
-  for (const w of hogs) w.terminate();
-}
