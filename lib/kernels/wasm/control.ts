@@ -29,6 +29,9 @@ export const SLOT = Object.freeze({
   ALIVE: 9,
 });
 
+/** How long the worker waits for a job before it leaves, in milliseconds (the main thread starts another with the next job). */
+export const IDLE_EXIT_MS = 500;
+
 /** Where the Float64 arguments start, in bytes. */
 export const ARGS_AT = 256;
 

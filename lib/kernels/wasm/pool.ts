@@ -8,7 +8,7 @@
  * The worker starts on the first job, without making it wait: until it runs,
  * this thread claims every chunk, and this thread only ever waits for chunks
  * the worker has claimed. The worker leaves by itself after
- * {@linkcode IDLE_EXIT_MS} without a job, so an idle backend never keeps a
+ * `IDLE_EXIT_MS` (control.ts) without a job, so an idle backend never keeps a
  * process alive; the next job starts a new one.
  *
  * @module
@@ -27,9 +27,6 @@ import {
 } from "./control.ts";
 
 const { SEQ, STOP, FN, NARGS, CLAIM, TOTAL, CHUNK, COMPLETED, LOCAL, ALIVE } = SLOT;
-
-/** How long the worker waits for a job before it leaves, in milliseconds. */
-export const IDLE_EXIT_MS = 500;
 
 /** The two-thread pool of a WebAssembly backend. */
 export interface Pool {

@@ -20,13 +20,11 @@
 /// <reference lib="deno.worker" />
 import { callRange, type Kernel } from "./call.ts";
 
-import { ARGS_AT, BACK_MASK, CLOSED, SLOT, stallFor } from "./control.ts";
+import { ARGS_AT, BACK_MASK, CLOSED, IDLE_EXIT_MS, SLOT, stallFor } from "./control.ts";
 
 const { SEQ, STOP, FN, NARGS, CLAIM, TOTAL, CHUNK, COMPLETED, LOCAL, ALIVE } = SLOT;
 /** Empty polls of the job counter before the worker sleeps (tens of microseconds). */
 const SPIN = 20000;
-/** Idle time after which the worker leaves (the main thread starts another on the next job). */
-const IDLE_EXIT_MS = 500;
 
 self.onmessage = async (e: MessageEvent) => {
   const { module, memory, control, scratch, names, jitter } = e.data as {
