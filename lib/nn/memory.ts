@@ -49,7 +49,9 @@ export function checkMemory(k: Kernels, bytes: number, what: string, smaller: st
   const free = k.memoryLimit - k.memoryUsed();
   if (bytes <= free) return;
   throw new CellscopeError(
-    `Cannot allocate ${what}: it needs ${formatBytes(bytes)} of memory, and the ${k.name} kernels ` +
+    `Cannot allocate ${what}: it needs ${
+      formatBytes(bytes)
+    } of memory, and the ${k.name} kernels ` +
       `have ${formatBytes(free)} free of their ${formatBytes(k.memoryLimit)}; ${smaller}, ` +
       `or use the TypeScript kernels (--backend js)`,
   );
