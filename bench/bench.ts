@@ -20,9 +20,10 @@
  */
 import { numberFlag, parseFlags, runCli } from "../lib/cli/_args.ts";
 import { CellscopeError } from "../lib/errors.ts";
-import { kernels, setKernels, type Vec } from "../lib/kernels/backend.ts";
+import type { Kernels, Vec } from "../lib/kernels/backend.ts";
 import { jsKernels } from "../lib/kernels/js.ts";
 import { createWasmKernels } from "../lib/kernels/wasm.ts";
+import { defaultKernels } from "../lib/kernels/select.ts";
 import type { CellKind } from "../lib/nn/cell.ts";
 import { CELLS } from "../lib/nn/cells.ts";
 import { type CharRnn, createModel, type ModelConfig } from "../lib/nn/model.ts";
@@ -197,7 +198,7 @@ function randomIds(n: number, rng: Rng): Int32Array {
 
 function trainRunner(model: CharRnn, c: BenchCase, warmSeq: number): Runner {
   const rng = new Rng(2);
-  const optimizer = createOptimizer("adam", model.params);
+  const optimizer = createOptimizer("adam", model.params, model.kernels);
   const state = model.createState(c.batch);
   const make = (T: number) => {
     const ws = model.createWorkspace(T, c.batch);
@@ -221,11 +222,9 @@ function recordRunner(model: CharRnn, c: BenchCase, warmSeq: number): Runner {
   const make = (T: number) => {
     const ws = model.createWorkspace(T, c.batch);
     const ids = randomIds(T * c.batch, rng);
-    let packed = false;
     return () => {
       // As recording does: fixed weights, so the recurrent weights are packed once.
-      model.forward(ws, ids, null, state, { weightsUnchanged: packed });
-      packed = true;
+      model.forward(ws, ids, null, state);
       for (let l = 0; l < c.layers; l++) {
         for (let t = 0; t < T; t++) {
           const signals = model.cell.stepSignals(ws.caches[l]!, t);
@@ -250,12 +249,10 @@ function sampleRunner(model: CharRnn, c: BenchCase, warmSeq: number): Runner {
   const state = model.createState(1);
   const ws = model.createWorkspace(1, 1);
   const step = new Int32Array(1);
-  let packed = false;
   const make = (T: number) => () => {
     for (let t = 0; t < T; t++) {
       // As sampleText does: one character per call, weights packed once.
-      model.forward(ws, step, null, state, { weightsUnchanged: packed });
-      packed = true;
+      model.forward(ws, step, null, state);
       step[0] = drawFromLogits(ws.logits, 1, rng);
     }
   };
@@ -269,16 +266,22 @@ function sampleRunner(model: CharRnn, c: BenchCase, warmSeq: number): Runner {
  *
  * @param c The case.
  * @param seconds Timed wall time.
+ * @param kernels The backend the model runs on.
  * @returns The measurement.
  *
  * @example Time min-char-rnn briefly
  * ```ts
  * import { runCase, TRAIN_CASES } from "./bench.ts";
- * const r = runCase(TRAIN_CASES[3]!, 0.05);
+ * import { jsKernels } from "../lib/kernels/js.ts";
+ * const r = runCase(TRAIN_CASES[3]!, 0.05, jsKernels);
  * console.log(r.model, r.chars_per_s > 0); // rnn-1x100 true
  * ```
  */
-export function runCase(c: BenchCase, seconds: number): BenchResult {
+export function runCase(
+  c: BenchCase,
+  seconds: number,
+  kernels: Kernels = defaultKernels(),
+): BenchResult {
   const config: ModelConfig = {
     cell: c.cell,
     vocabSize: BENCH_VOCAB,
@@ -287,7 +290,7 @@ export function runCase(c: BenchCase, seconds: number): BenchResult {
     embed: 0,
     dropout: 0,
   };
-  const model = createModel(config, 1);
+  const model = createModel(config, 1, "float32", kernels);
   const warmSeq = Math.min(c.seq, 8);
   const runner = c.mode === "train"
     ? trainRunner(model, c, warmSeq)
@@ -325,7 +328,7 @@ export function runCase(c: BenchCase, seconds: number): BenchResult {
     gflops: (flops * charsPerS) / 1e9,
     flops_per_char: flops,
     clip: c.mode === "train" ? BENCH_CLIP : null,
-    backend: kernels().name,
+    backend: kernels.name,
   };
 }
 
@@ -601,10 +604,9 @@ async function main(): Promise<void> {
       console.log(QUALITY_HELP);
       return;
     }
-    const wasm = await createWasmKernels({ threads: q.threads });
-    setKernels(wasm);
+    const wasm = createWasmKernels({ threads: q.threads });
     try {
-      await runQuality(q.recipe, { json: q.json, pytorch: q.pytorch });
+      await runQuality(q.recipe, { json: q.json, pytorch: q.pytorch, kernels: wasm });
     } finally {
       wasm.close();
     }
@@ -617,14 +619,14 @@ async function main(): Promise<void> {
   }
   const results: BenchResult[] = [];
   for (const backend of req.backends) {
-    const wasm = backend === "wasm" ? await createWasmKernels({ threads: req.threads }) : null;
-    setKernels(wasm ?? jsKernels);
+    const wasm = backend === "wasm" ? createWasmKernels({ threads: req.threads }) : null;
+    const kernels = wasm ?? jsKernels;
     try {
       for (const c of req.cases) {
         const ours: BenchResult[] = [], theirs: number[] = [];
         for (let round = 0; round < (req.pytorch ? req.rounds : 1); round++) {
-          console.error(`bench: ${kernels().name} ${c.mode} ${c.model} B${c.batch} T${c.seq} …`);
-          ours.push(runCase(c, req.seconds));
+          console.error(`bench: ${kernels.name} ${c.mode} ${c.model} B${c.batch} T${c.seq} …`);
+          ours.push(runCase(c, req.seconds, kernels));
           if (req.pytorch) {
             console.error(`bench: PyTorch (1 thread) ${c.mode} ${c.model} …`);
             theirs.push(await runPytorchCase(c, req.seconds, req.pytorch));

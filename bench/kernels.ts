@@ -110,7 +110,7 @@ Usage: deno task bench:kernels [--seconds S] [--backend wasm|js] [--only TEXT]
   -h, --help        this text
 `;
 
-async function main(): Promise<void> {
+function main(): void {
   const { values } = parseFlags(Deno.args, {
     seconds: { type: "string" },
     backend: { type: "string" },
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   }
   const backends: Kernels[] = backend === "js"
     ? [jsKernels]
-    : [await createWasmKernels({ threads: 1 }), await createWasmKernels({ threads: 2 })];
+    : [createWasmKernels({ threads: 1 }), createWasmKernels({ threads: 2 })];
   try {
     const header = ["product", "kind", "M × N × K", ...backends.map((k) => k.name)];
     console.log(header.join("\t"));

@@ -18,7 +18,8 @@ import { loadCorpus } from "../lib/data/corpora.ts";
 import { splitIds } from "../lib/data/split.ts";
 import { Vocab } from "../lib/data/vocab.ts";
 import { CellscopeError } from "../lib/errors.ts";
-import { kernels } from "../lib/kernels/backend.ts";
+import type { Kernels } from "../lib/kernels/backend.ts";
+import { defaultKernels } from "../lib/kernels/select.ts";
 import { CELL_KINDS, type CellKind } from "../lib/nn/cell.ts";
 import { DEFAULT_INIT, INIT_NAMES, type InitName, isInitName } from "../lib/nn/init.ts";
 import { createModel } from "../lib/nn/model.ts";
@@ -92,26 +93,33 @@ export interface QualitySummary {
  * @param seed Seed of the weights.
  * @param text The corpus text.
  * @param onPoint Receives each evaluation point.
+ * @param kernels The backend the model runs on.
  */
 export function runQualitySeed(
   recipe: QualityRecipe,
   seed: number,
   text: string,
   onPoint: (p: QualityPoint) => void,
+  kernels: Kernels = defaultKernels(),
 ): void {
   const vocab = Vocab.fromText(text);
   const splits = splitIds(vocab.encode(text), { train: 0.9, val: 0.05, test: 0.05 });
   const batcher = new Batcher(splits.train, recipe.batch, recipe.seq, "training split");
-  const model = createModel({
-    cell: recipe.cell,
-    vocabSize: vocab.size,
-    hidden: recipe.hidden,
-    layers: recipe.layers,
-    embed: 0,
-    dropout: 0,
-    init: recipe.init,
-  }, seed);
-  const optimizer = createOptimizer("adam", model.params);
+  const model = createModel(
+    {
+      cell: recipe.cell,
+      vocabSize: vocab.size,
+      hidden: recipe.hidden,
+      layers: recipe.layers,
+      embed: 0,
+      dropout: 0,
+      init: recipe.init,
+    },
+    seed,
+    "float32",
+    kernels,
+  );
+  const optimizer = createOptimizer("adam", model.params, kernels);
   const state = model.createState(recipe.batch);
   const ws = model.createWorkspace(recipe.seq, recipe.batch);
   let trained = 0, step = 0;
@@ -375,13 +383,14 @@ export function parseQualityArgs(args: string[]): {
  * and equal training time (or JSON lines as the points come).
  *
  * @param recipe What to train.
- * @param opts JSON output, and the Python for PyTorch (or null).
+ * @param opts JSON output, the Python for PyTorch (or null), and the backend (default: the shared WebAssembly one).
  * @returns Every evaluation point.
  */
 export async function runQuality(
   recipe: QualityRecipe,
-  opts: { json: boolean; pytorch: string | null },
+  opts: { json: boolean; pytorch: string | null; kernels?: Kernels },
 ): Promise<QualityPoint[]> {
+  const kernels = opts.kernels ?? defaultKernels();
   const corpus = await loadCorpus(recipe.corpus);
   const points: QualityPoint[] = [];
   const add = (p: QualityPoint) => {
@@ -398,9 +407,9 @@ export async function runQuality(
   const what = `${recipe.cell} ${recipe.layers}×${recipe.hidden}`;
   for (let seed = 1; seed <= recipe.seeds; seed++) {
     console.error(
-      `quality: cellscope ${what} init ${recipe.init} seed ${seed} (${kernels().name})`,
+      `quality: cellscope ${what} init ${recipe.init} seed ${seed} (${kernels.name})`,
     );
-    runQualitySeed(recipe, seed, corpus.text, add);
+    runQualitySeed(recipe, seed, corpus.text, add, kernels);
     if (opts.pytorch) {
       console.error(`quality: PyTorch ${what} seed ${seed} (one thread)`);
       for (const p of await runPytorchQualitySeed(recipe, seed, corpus.path, opts.pytorch)) add(p);

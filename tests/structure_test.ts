@@ -36,7 +36,6 @@ const VIZ_IMPORTS_ABOVE: readonly string[] = [
   "viz/plotly.ts -> analyze",
   "viz/plotly.ts -> train",
   "viz/report.ts -> analyze",
-  "viz/report.ts -> kernels",
   "viz/report.ts -> record",
   "viz/report.ts -> train",
 ];

@@ -137,17 +137,16 @@ async function runLosses(
       };
     });
     const state = model.createState(B);
-    let ws = model.createWorkspace(Math.min(chunk, n), B), packed = false;
+    let ws = model.createWorkspace(Math.min(chunk, n), B);
     for (let t0 = 0; t0 < n; t0 += chunk) {
       const T = Math.min(chunk, n - t0);
-      if (T !== ws.T) (ws = model.createWorkspace(T, B)), (packed = false);
+      if (T !== ws.T) ws = model.createWorkspace(T, B);
       const x = new Int32Array(T * B), y = new Int32Array(T * B);
       for (let t = 0; t < T; t++) {
         x.fill(ids[t0 + t]!, t * B, (t + 1) * B);
         y.fill(ids[t0 + t + 1]!, t * B, (t + 1) * B);
       }
-      model.forward(ws, x, y, state, { hooks, weightsUnchanged: packed });
-      packed = true;
+      model.forward(ws, x, y, state, { hooks });
       for (let t = 0; t < T; t++) {
         for (let b = 0; b < B; b++) out[s0 + b]![t0 + t] = ws.losses[t * B + b]!;
       }

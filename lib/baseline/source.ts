@@ -16,7 +16,6 @@ import { DEFAULT_SPLIT, type SplitFractions, splitIds, type SplitOffsets } from 
 import { readTextFile } from "../data/text.ts";
 import { Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
-import { withKernels } from "../kernels/select.ts";
 import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import type { CharRnn } from "../nn/model.ts";
 import { recordActivations } from "../record/recorder.ts";
@@ -138,11 +137,7 @@ export async function modelTestLosses(
 ): Promise<Float32Array> {
   const end = Math.min(source.chars.length, source.offsets.test + 1 + chars);
   const test = source.chars.slice(source.offsets.test, end).join("");
-  return await withKernels(
-    "wasm",
-    2,
-    () => modelLosses(modelFromCheckpoint(ckpt), vocabFromCheckpoint(ckpt), test),
-  );
+  return await modelLosses(modelFromCheckpoint(ckpt), vocabFromCheckpoint(ckpt), test);
 }
 
 /**

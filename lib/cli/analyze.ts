@@ -12,7 +12,6 @@ import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkOutputPath } from "../io/output.ts";
-import { withKernels } from "../kernels/select.ts";
 import { resolveCheckpointPath, sha256Hex } from "../record/record_checkpoint.ts";
 import { openRecording } from "../record/store.ts";
 import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
@@ -179,17 +178,12 @@ async function main(): Promise<void> {
     const ckptPath = req.causal === false ? null : await checkpointAtHand(req, store.meta);
     if (ckptPath !== null) {
       const ckpt = await loadCheckpoint(ckptPath);
-      await withKernels(
-        "wasm",
-        2,
-        () =>
-          runCausalTests(analysis, store, modelFromCheckpoint(ckpt), vocabFromCheckpoint(ckpt), {
-            chars: req.causalChars,
-            top: req.causalTop,
-            controls: req.controls,
-            onProgress: (m) => console.error(m),
-          }),
-      );
+      await runCausalTests(analysis, store, modelFromCheckpoint(ckpt), vocabFromCheckpoint(ckpt), {
+        chars: req.causalChars,
+        top: req.causalTop,
+        controls: req.controls,
+        onProgress: (m) => console.error(m),
+      });
     }
     console.log(formatAnalysisTable(analysis));
     if (analysis.skipped.length) {

@@ -19,8 +19,6 @@ import {
   steeringHooks,
   steeringVector,
 } from "../features/steer.ts";
-import { kernels as activeKernels } from "../kernels/backend.ts";
-import { withKernels } from "../kernels/select.ts";
 import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { sampleText } from "../sample/sample.ts";
 import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
@@ -179,78 +177,76 @@ async function main(): Promise<void> {
       } characters, and at least 2 are needed (one prediction); give a longer --text`,
     );
   }
-  await withKernels("wasm", 2, async () => {
-    const model = modelFromCheckpoint(ckpt);
-    const vocab = vocabFromCheckpoint(ckpt);
-    const ref = req.feature === undefined ? null : parseFeatureRef(req.feature);
-    const dict = ref ? await loadDictionary(activeKernels(), ref.path) : null;
-    const r = ref && dict
-      ? await steeringEffect(model, vocab, text, dict, ref.feature, req.scale, {
-        controls: req.controls,
-        seed: req.seed,
-      })
-      : await ablationEffect(model, vocab, text, req.units, {
-        value: req.value,
-        controlSets: req.controls,
-        seed: req.seed,
-      });
+  const model = modelFromCheckpoint(ckpt);
+  const vocab = vocabFromCheckpoint(ckpt);
+  const ref = req.feature === undefined ? null : parseFeatureRef(req.feature);
+  const dict = ref ? await loadDictionary(model.kernels, ref.path) : null;
+  const r = ref && dict
+    ? await steeringEffect(model, vocab, text, dict, ref.feature, req.scale, {
+      controls: req.controls,
+      seed: req.seed,
+    })
+    : await ablationEffect(model, vocab, text, req.units, {
+      value: req.value,
+      controlSets: req.controls,
+      seed: req.seed,
+    });
+  console.log(
+    `${ref ? "steering with" : "clamping"} ${r.units.join(", ")} ${
+      ref ? "at scale" : "to"
+    } ${r.value} over ${Array.from(text).length - 1} predictions`,
+  );
+  const rows = [["category", "count", "baseline", "clamped", "delta", "control delta"]];
+  for (const [cat, base] of Object.entries(r.baseline.byCategory)) {
+    rows.push([
+      cat,
+      String(base.count),
+      Number.isNaN(base.meanLoss) ? "-" : base.meanLoss.toFixed(4),
+      Number.isNaN(r.clamped.byCategory[cat]!.meanLoss)
+        ? "-"
+        : r.clamped.byCategory[cat]!.meanLoss.toFixed(4),
+      fmt(r.delta[cat]!),
+      fmt(r.control.meanDelta[cat]!),
+    ]);
+  }
+  const w = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
+  console.log(
+    rows.map((row) => row.map((c, j) => (j ? c.padStart(w[j]!) : c.padEnd(w[j]!))).join("  "))
+      .join("\n"),
+  );
+  console.log(
+    `(loss in nats per predicted character; control = ${
+      ref
+        ? "the same push along random directions"
+        : "the same clamp on random units of the same signal"
+    })`,
+  );
+  if (req.sample > 0 && ref && dict) {
+    const hooks = steeringHooks(model, dict.signal, steeringVector(dict, ref.feature, req.scale));
+    const opts = { prime: req.prime, length: req.sample, temperature: 0.8, seed: req.seed };
+    console.log(`\n--- sample without steering ---\n${sampleText(model, vocab, opts)}`);
     console.log(
-      `${ref ? "steering with" : "clamping"} ${r.units.join(", ")} ${
-        ref ? "at scale" : "to"
-      } ${r.value} over ${Array.from(text).length - 1} predictions`,
+      `\n--- sample with steering ---\n${sampleText(model, vocab, { ...opts, hooks })}`,
     );
-    const rows = [["category", "count", "baseline", "clamped", "delta", "control delta"]];
-    for (const [cat, base] of Object.entries(r.baseline.byCategory)) {
-      rows.push([
-        cat,
-        String(base.count),
-        Number.isNaN(base.meanLoss) ? "-" : base.meanLoss.toFixed(4),
-        Number.isNaN(r.clamped.byCategory[cat]!.meanLoss)
-          ? "-"
-          : r.clamped.byCategory[cat]!.meanLoss.toFixed(4),
-        fmt(r.delta[cat]!),
-        fmt(r.control.meanDelta[cat]!),
-      ]);
-    }
-    const w = rows[0]!.map((_, j) => Math.max(...rows.map((row) => row[j]!.length)));
+  } else if (req.sample > 0) {
+    const signals = req.units.map((u) => parseUnit(u).signal);
+    const means = req.value === "mean"
+      ? await unitMeans(model, vocab.encode(text), signals)
+      : undefined;
+    const opts = {
+      prime: req.prime,
+      length: req.sample,
+      temperature: 0.8,
+      seed: req.seed,
+      ...(means ? { means } : {}),
+    };
+    console.log(`\n--- sample without the clamp ---\n${sampleText(model, vocab, opts)}`);
     console.log(
-      rows.map((row) => row.map((c, j) => (j ? c.padStart(w[j]!) : c.padEnd(w[j]!))).join("  "))
-        .join("\n"),
+      `\n--- sample with the clamp ---\n${
+        sampleWithClamp(model, vocab, req.units, req.value, opts)
+      }`,
     );
-    console.log(
-      `(loss in nats per predicted character; control = ${
-        ref
-          ? "the same push along random directions"
-          : "the same clamp on random units of the same signal"
-      })`,
-    );
-    if (req.sample > 0 && ref && dict) {
-      const hooks = steeringHooks(model, dict.signal, steeringVector(dict, ref.feature, req.scale));
-      const opts = { prime: req.prime, length: req.sample, temperature: 0.8, seed: req.seed };
-      console.log(`\n--- sample without steering ---\n${sampleText(model, vocab, opts)}`);
-      console.log(
-        `\n--- sample with steering ---\n${sampleText(model, vocab, { ...opts, hooks })}`,
-      );
-    } else if (req.sample > 0) {
-      const signals = req.units.map((u) => parseUnit(u).signal);
-      const means = req.value === "mean"
-        ? await unitMeans(model, vocab.encode(text), signals)
-        : undefined;
-      const opts = {
-        prime: req.prime,
-        length: req.sample,
-        temperature: 0.8,
-        seed: req.seed,
-        ...(means ? { means } : {}),
-      };
-      console.log(`\n--- sample without the clamp ---\n${sampleText(model, vocab, opts)}`);
-      console.log(
-        `\n--- sample with the clamp ---\n${
-          sampleWithClamp(model, vocab, req.units, req.value, opts)
-        }`,
-      );
-    }
-  });
+  }
 }
 
 if (import.meta.main) await runCli(main);

@@ -16,7 +16,7 @@ import {
 import { trainDictionary } from "../features/dictionary_train.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkOutputPath } from "../io/output.ts";
-import { createWasmKernels } from "../kernels/wasm.ts";
+import { defaultKernels } from "../kernels/select.ts";
 import { openRecording } from "../record/store.ts";
 import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     await checkOutputPath(req.json, "JSON file", { command: "dictionary", flag: "--json" });
   }
   const store = await openRecording(req.recording);
-  const kernels = await createWasmKernels({ threads: 2 });
+  const kernels = defaultKernels();
   try {
     const started = performance.now();
     const trained = await trainDictionary(store, {
@@ -225,7 +225,6 @@ async function main(): Promise<void> {
     }
   } finally {
     store.close();
-    kernels.close();
   }
 }
 

@@ -10,7 +10,7 @@ import { CellscopeError } from "../errors.ts";
 import { formatProbeTable, probeJson, probeRecording } from "../features/probe.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkOutputPath } from "../io/output.ts";
-import { createWasmKernels } from "../kernels/wasm.ts";
+import { defaultKernels } from "../kernels/select.ts";
 import { openRecording } from "../record/store.ts";
 import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   }
   if (req.json) await checkOutputPath(req.json, "JSON file", { command: "probe", flag: "--json" });
   const store = await openRecording(req.recording);
-  const kernels = await createWasmKernels({ threads: 2 });
+  const kernels = defaultKernels();
   try {
     const rows = await probeRecording(store, {
       kernels,
@@ -113,7 +113,6 @@ async function main(): Promise<void> {
     }
   } finally {
     store.close();
-    kernels.close();
   }
 }
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
-import { type BackendName, withKernels } from "../kernels/select.ts";
+import { type BackendName, kernelsNamed } from "../kernels/select.ts";
 import { sampleText } from "../sample/sample.ts";
 import {
   type Checkpoint,
@@ -187,8 +187,7 @@ export async function sampleCommand(
     return "";
   }
   const ckpt = await loadCheckpoint(req.checkpoint);
-  // The model is built on the chosen kernels, so its tensors live where they run fastest.
-  return await withKernels(req.backend, req.threads, () => sampleFrom(ckpt, req, write));
+  return await sampleFrom(ckpt, req, write);
 }
 
 function sampleFrom(
@@ -196,7 +195,7 @@ function sampleFrom(
   req: SampleArgs,
   write: (text: string) => void,
 ): Promise<string> {
-  const model = modelFromCheckpoint(ckpt);
+  const model = modelFromCheckpoint(ckpt, kernelsNamed(req.backend, req.threads));
   const vocab = vocabFromCheckpoint(ckpt);
   // Resolve the sampler's default here, so the prime can be printed first.
   const prime = req.prime ?? (vocab.indexOf("\n") >= 0 ? "\n" : vocab.chars[0]!);

@@ -8,8 +8,8 @@
  * ```ts ignore
  * import { describeFeatures, probeRecording, trainDictionary } from "./mod.ts";
  * import { openRecording } from "../record/mod.ts";
- * import { createWasmKernels } from "../kernels/mod.ts";
- * const kernels = await createWasmKernels();
+ * import { defaultKernels } from "../kernels/mod.ts";
+ * const kernels = defaultKernels();
  * const store = await openRecording("rec.safetensors");
  * const probes = await probeRecording(store, { kernels, hypotheses: "in_quotes" });
  * const trained = await trainDictionary(store, { kernels, signal: "l1.h" });

@@ -294,7 +294,7 @@ export async function importTorchModel(opts: ImportOptions): Promise<ImportResul
   // Fresh optimizer moments and a zero carried state: `train --resume` then
   // fine-tunes the imported weights from the start of the data.
   const extras = {
-    optimizer: createOptimizer(config.optimizer, model.params),
+    optimizer: createOptimizer(config.optimizer, model.params, model.kernels),
     state: model.createState(config.batch),
   };
   await writeFileAtomic(join(runDir, "config.json"), JSON.stringify(config, null, 2) + "\n");

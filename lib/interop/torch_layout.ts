@@ -27,6 +27,7 @@ import type { TensorEntry } from "../io/safetensors.ts";
 import type { Vec } from "../kernels/backend.ts";
 import type { CellKind } from "../nn/cell.ts";
 import { CharRnn, type ModelConfig } from "../nn/model.ts";
+import { markChanged } from "../nn/params.ts";
 
 /** Gate blocks G per cell kind: the row count of `weight_ih` is G·H. */
 export const GATE_BLOCKS: Readonly<Record<CellKind, number>> = Object.freeze({
@@ -265,7 +266,11 @@ export function fromTorchTensors(
   const { cell, vocabSize: V, hidden: H, layers: L, embed: E } = config;
   const GH = GATE_BLOCKS[cell] * H;
   const get = (name: string) => asFloat32(tensors[name]!);
-  const set = (name: string, data: Float32Array) => model.param(name).data.set(data);
+  const set = (name: string, data: Float32Array) => {
+    const p = model.param(name);
+    p.data.set(data);
+    markChanged([p]);
+  };
   if (E > 0) set("embed.W", get("embed.weight"));
   for (let k = 0; k < L; k++) {
     const D = model.inputSize(k);

@@ -2,16 +2,17 @@
  * The numerical kernels interface: every inner loop over raw arrays that the
  * models run lives behind {@linkcode Kernels}. `js.ts` is the readable
  * reference backend; a faster backend (WebAssembly SIMD, threads) implements
- * the same interface and is selected with {@linkcode setKernels}. The cells in
- * `nn/` only orchestrate calls and never loop over elements themselves.
+ * the same interface. A backend is a plain value that a model holds, as a
+ * tensor's device in PyTorch: the model, its workspaces and its tensors
+ * belong to one backend, chosen when the model is created or loaded. The
+ * cells in `nn/` only orchestrate calls and never loop over elements
+ * themselves.
  *
  * Layouts are row-major. Shapes use the project's letters: B batch, T time,
  * D input size, H hidden size, V vocabulary, G = gates·H.
  *
  * @module
  */
-import { jsKernels } from "./js.ts";
-
 /** A numeric tensor's storage: float32 for training, float64 for gradient checks. */
 export type Vec = Float32Array | Float64Array;
 
@@ -44,6 +45,31 @@ export interface PackedMatrix {
 export interface Kernels {
   /** Short backend name, e.g. `"js"`. */
   readonly name: string;
+
+  /**
+   * Bytes this backend can hold in all (the WebAssembly memory's maximum;
+   * `Infinity` for the reference, bounded only by the machine). Models and
+   * workspaces compare their needs with it before they allocate.
+   */
+  readonly memoryLimit: number;
+
+  /**
+   * Bytes of this backend's memory already taken (0 where not tracked):
+   * `memoryLimit − memoryUsed()` is what new tensors can still get.
+   *
+   * @returns Bytes taken.
+   */
+  memoryUsed(): number;
+
+  /**
+   * Whether this backend computes on `v`: a tensor it allocated (a
+   * WebAssembly backend reads only its own memory; the reference reads any
+   * array outside a WebAssembly memory).
+   *
+   * @param v `[n]` a tensor.
+   * @returns True when `v` may be passed to this backend's kernels.
+   */
+  owns(v: Vec): boolean;
 
   /**
    * Allocates a zeroed tensor of `n` elements where this backend can read it
@@ -361,23 +387,3 @@ export type AdamHyper = readonly [
   c1: number,
   c2: number,
 ];
-
-let active: Kernels = jsKernels;
-
-/**
- * Selects the backend every model uses from now on.
- *
- * @param backend The backend.
- */
-export function setKernels(backend: Kernels): void {
-  active = backend;
-}
-
-/**
- * The active backend: the TypeScript reference until another is selected.
- *
- * @returns The kernels.
- */
-export function kernels(): Kernels {
-  return active;
-}

@@ -88,6 +88,10 @@ function gemmStrided(
 /** The reference TypeScript backend. */
 export const jsKernels: Kernels = {
   name: "js",
+  memoryLimit: Infinity,
+  memoryUsed: () => 0,
+  // Plain arrays; a WebAssembly backend's tensors live in a SharedArrayBuffer.
+  owns: (v) => !(v.buffer instanceof SharedArrayBuffer),
 
   alloc(dtype: FloatDtype, n: number): Vec {
     return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);

@@ -1,14 +1,16 @@
 /**
  * Numerical kernels: the {@linkcode Kernels} interface, the reference
- * TypeScript backend, and the active-backend switch. Importing this module
- * selects the reference backend unless another one was selected before.
+ * TypeScript backend, the WebAssembly backend, and backends by name. A
+ * model holds its backend; nothing here is global state.
  *
- * @example Multiply two matrices with the active backend
+ * @example Multiply two matrices on the default backend
  * ```ts
- * import { kernels } from "./mod.ts";
- * const k = kernels();
- * const C = new Float32Array(4);
- * k.gemm(false, false, 2, 2, 1, new Float32Array([1, 2]), new Float32Array([3, 4]), C, false);
+ * import { defaultKernels } from "./mod.ts";
+ * const k = defaultKernels();
+ * const [A, B, C] = [k.alloc("float32", 2), k.alloc("float32", 2), k.alloc("float32", 4)];
+ * A.set([1, 2]);
+ * B.set([3, 4]);
+ * k.gemm(false, false, 2, 2, 1, A, B, C, false);
  * console.log(Array.from(C)); // [3, 4, 6, 8]
  * ```
  *

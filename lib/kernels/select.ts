@@ -1,12 +1,13 @@
 /**
- * Choosing a kernels backend by name for the duration of a job: training,
- * recording or benchmarking select `"wasm"` (the fast WebAssembly backend,
- * one or two threads) or `"js"` (the TypeScript reference), run, and restore
- * whatever was selected before, stopping any worker thread they started.
+ * Backends by name. A model holds its backend (see `CharRnn.kernels`), so
+ * nothing here is "active": these functions only hand out one shared
+ * backend per name and thread count, so the models of one process share one
+ * WebAssembly memory. `"wasm"` is the fast WebAssembly backend (the default
+ * of every model), `"js"` the TypeScript reference.
  *
  * @module
  */
-import { type Kernels, kernels, setKernels } from "./backend.ts";
+import type { Kernels } from "./backend.ts";
 import { jsKernels } from "./js.ts";
 import { createWasmKernels, type WasmKernels } from "./wasm.ts";
 
@@ -16,45 +17,50 @@ export type BackendName = "wasm" | "js";
 /** The backend names, fast one first. */
 export const BACKEND_NAMES: readonly BackendName[] = ["wasm", "js"];
 
+const shared = new Map<string, Kernels>();
+
 /**
- * Runs `fn` with the named backend selected, then restores the previous one.
- * When a WebAssembly backend with the same threads is already selected, it
- * is used as it is; otherwise one is created here and has its worker stopped
- * afterwards (the tensors it allocated stay valid: they are ordinary typed
- * arrays, which every other backend reads through the reference kernels).
+ * The process-wide backend of a name: the same value on every call, so
+ * models built or loaded with it share it. A WebAssembly backend needs no
+ * closing (its worker leaves when idle).
  *
  * @param name `"wasm"` or `"js"`.
  * @param threads Threads of the WebAssembly backend (1 or 2).
- * @param fn The job.
- * @returns What `fn` returns.
+ * @returns The backend.
+ * @throws {Error} For `"wasm"` when the runtime lacks WebAssembly SIMD.
  *
- * @example Run a job on the reference backend
+ * @example The same backend twice
  * ```ts
- * import { withKernels } from "./select.ts";
- * import { kernels } from "./backend.ts";
- * const name = await withKernels("js", 1, () => Promise.resolve(kernels().name));
- * console.log(name); // "js"
+ * import { kernelsNamed } from "./select.ts";
+ * console.log(kernelsNamed("wasm", 2) === kernelsNamed("wasm", 2)); // true
+ * console.log(kernelsNamed("js").name); // "js"
  * ```
  */
-export async function withKernels<T>(
-  name: BackendName,
-  threads: 1 | 2,
-  fn: () => Promise<T>,
-): Promise<T> {
-  const previous = kernels();
-  // A WebAssembly backend that is already selected (set up once at the top
-  // of a notebook) serves the job: models built in it then stay usable by
-  // it afterwards, since tensors live in one backend's memory.
-  const reuse = name === "wasm" && isWasmKernels(previous) && previous.threads === threads;
-  const wasm = name === "wasm" && !reuse ? await createWasmKernels({ threads }) : null;
-  const chosen: Kernels = reuse ? previous : wasm ?? jsKernels;
-  setKernels(chosen);
+export function kernelsNamed(name: BackendName, threads: 1 | 2 = defaultThreads()): Kernels {
+  if (name === "js") return jsKernels;
+  const key = `${name}-${threads}`;
+  let k = shared.get(key);
+  if (!k) shared.set(key, k = createWasmKernels({ threads }));
+  return k;
+}
+
+/**
+ * The backend a model gets when none is named: the shared WebAssembly
+ * backend with two threads on a machine of two or more cores, or the
+ * reference where WebAssembly SIMD is missing.
+ *
+ * @returns The default backend.
+ */
+export function defaultKernels(): Kernels {
   try {
-    return await fn();
-  } finally {
-    setKernels(previous);
-    wasm?.close();
+    return kernelsNamed("wasm");
+  } catch {
+    return jsKernels;
   }
+}
+
+function defaultThreads(): 1 | 2 {
+  return navigator.hardwareConcurrency >= 2 ? 2 : 1;
 }
 
 /**
@@ -65,6 +71,5 @@ export async function withKernels<T>(
  */
 export function isWasmKernels(k: Kernels): k is WasmKernels {
   const w = k as Partial<WasmKernels>;
-  return typeof w.heapBytes === "function" && typeof w.close === "function" &&
-    (w.build === "relaxed-simd" || w.build === "simd");
+  return typeof w.close === "function" && (w.build === "relaxed-simd" || w.build === "simd");
 }

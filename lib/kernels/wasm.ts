@@ -4,33 +4,26 @@
  * `wasm/kernels-relaxed.wasm` with relaxed-SIMD fused multiply-add and
  * `wasm/kernels-simd.wasm` without), running on one shared
  * `WebAssembly.Memory`. Tensors allocated through this backend live in that
- * memory, so kernels take their byte offsets and nothing is copied. Any call
- * with an array outside it (float64 tensors, plain arrays) runs on the
- * TypeScript reference backend instead, so results are always defined.
+ * memory, so kernels take their byte offsets and nothing is copied. Float64
+ * tensors (plain arrays, for gradient checks) run on the TypeScript
+ * reference; a float32 tensor from anywhere else is a TypeError that names
+ * the fix, never a silent slow path.
  *
  * With `threads: 2`, a Deno Worker shares the memory and the two threads split
  * each large kernel call into chunks (blocks of rows of a GEMM, panels of
  * columns of a product with prepacked weights, rows of a batch), which they
  * claim from opposite ends with a compare-and-swap on a control block in the
- * same memory: no messages per call, and a late worker simply takes fewer.
+ * same memory (`wasm/pool.ts`): no messages per call, and a late worker
+ * simply takes fewer. A job is cut into the same chunks whoever runs them,
+ * so results are the same bits with one thread or two, whatever the timing.
  *
  * @module
  */
 import type { FloatDtype, Kernels, Vec } from "./backend.ts";
 import { jsKernels } from "./js.ts";
-import { LateWorkerGuard } from "./late_worker.ts";
-import { callRange, type Kernel } from "./wasm/call.ts";
-import {
-  ARGS_AT,
-  BACK_MASK,
-  CLOSED,
-  CONTROL_BYTES,
-  FRONT,
-  MAX_CHUNKS,
-  SLOT,
-} from "./wasm/control.ts";
-
-const { SEQ, STOP, FN, NARGS, CLAIM, TOTAL, CHUNK, COMPLETED, LOCAL } = SLOT;
+import { type Kernel, runChunks } from "./wasm/call.ts";
+import { CONTROL_BYTES } from "./wasm/control.ts";
+import { createPool, type Pool } from "./wasm/pool.ts";
 
 /** Options of {@linkcode createWasmKernels}. */
 export interface WasmKernelsOptions {
@@ -38,6 +31,13 @@ export interface WasmKernelsOptions {
   threads?: 1 | 2;
   /** Use the relaxed-SIMD build when the runtime validates it. @default true */
   relaxed?: boolean;
+  /**
+   * Stress testing only: the probability that either thread pauses for
+   * about 0.1 ms between two steps of the pool's protocol, as a preempted
+   * thread does, with the late-worker guard kept out of the way, so races in the pool's
+   * protocol show within seconds instead of once in hours. @default 0
+   */
+  jitter?: number;
 }
 
 /** The WebAssembly backend: a {@linkcode Kernels} with a `close()` for its worker. */
@@ -46,8 +46,6 @@ export interface WasmKernels extends Kernels {
   readonly build: "relaxed-simd" | "simd";
   /** Threads in use (1 after `close()`). */
   readonly threads: number;
-  /** Bytes of the shared memory in use by tensors. */
-  heapBytes(): number;
   /** Stops the worker thread; the backend stays usable on this thread alone. */
   close(): void;
 }
@@ -68,14 +66,12 @@ const MAX_PAGES = 65536; // 4 GiB of address space, reserved lazily
 class Heap {
   readonly memory: WebAssembly.Memory;
   #top: number;
-  #used = 0;
   readonly #free = new Map<number, number[]>();
   readonly #buffers = new WeakSet<ArrayBufferLike>();
   readonly #registry = new FinalizationRegistry<[number, number]>(([at, bytes]) => {
     const list = this.#free.get(bytes) ?? [];
     list.push(at);
     this.#free.set(bytes, list);
-    this.#used -= bytes;
   });
 
   constructor(memory: WebAssembly.Memory, base: number) {
@@ -112,7 +108,6 @@ class Heap {
     const view = new Float32Array(this.memory.buffer, at, n);
     if (reuse !== undefined) view.fill(0);
     this.#buffers.add(this.memory.buffer);
-    this.#used += bytes;
     this.#registry.register(view, [at, bytes]);
     return view;
   }
@@ -121,8 +116,9 @@ class Heap {
     return new Int32Array(this.memory.buffer, at, n);
   }
 
-  get used(): number {
-    return this.#used;
+  /** Bytes handed out so far (live, reserved, or freed for reuse at the same size). */
+  get taken(): number {
+    return this.#top;
   }
 }
 
@@ -133,14 +129,14 @@ class Heap {
  * @returns The compiled module and which build it is.
  * @throws {Error} When the runtime has no WebAssembly SIMD.
  */
-export async function loadKernelsModule(
+export function loadKernelsModule(
   relaxed = true,
-): Promise<{ module: WebAssembly.Module; build: "relaxed-simd" | "simd" }> {
+): { module: WebAssembly.Module; build: "relaxed-simd" | "simd" } {
   const builds = relaxed ? (["relaxed-simd", "simd"] as const) : (["simd"] as const);
   for (const build of builds) {
     const file = build === "relaxed-simd" ? "kernels-relaxed.wasm" : "kernels-simd.wasm";
-    const bytes = await Deno.readFile(new URL(`./wasm/${file}`, import.meta.url));
-    if (WebAssembly.validate(bytes)) return { module: await WebAssembly.compile(bytes), build };
+    const bytes = Deno.readFileSync(new URL(`./wasm/${file}`, import.meta.url));
+    if (WebAssembly.validate(bytes)) return { module: new WebAssembly.Module(bytes), build };
   }
   throw new Error(
     "Cannot load the WebAssembly kernels: this runtime lacks WebAssembly SIMD; use the TypeScript backend (jsKernels)",
@@ -148,9 +144,11 @@ export async function loadKernelsModule(
 }
 
 /**
- * Creates the WebAssembly backend. Select it with `setKernels(await
- * createWasmKernels())` before building models; call `close()` when done so
- * the worker thread ends.
+ * Creates a WebAssembly backend, synchronously: build models on it
+ * (`new CharRnn(config, "float32", k)`); most code uses the process-wide one
+ * of `defaultKernels()` instead. With two threads, the worker starts with the
+ * first large job and leaves after half a second without one, so a backend
+ * needs no closing; `close()` stops the worker at once.
  *
  * @param opts Threads and build.
  * @returns The backend.
@@ -158,7 +156,7 @@ export async function loadKernelsModule(
  * @example Multiply on the WebAssembly backend
  * ```ts
  * import { createWasmKernels } from "./wasm.ts";
- * const k = await createWasmKernels({ threads: 1 });
+ * const k = createWasmKernels({ threads: 1 });
  * const A = k.alloc("float32", 2) as Float32Array, B = k.alloc("float32", 2) as Float32Array;
  * const C = k.alloc("float32", 4) as Float32Array;
  * A.set([1, 2]);
@@ -168,10 +166,10 @@ export async function loadKernelsModule(
  * k.close();
  * ```
  */
-export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<WasmKernels> {
-  const { module, build } = await loadKernelsModule(opts.relaxed ?? true);
+export function createWasmKernels(opts: WasmKernelsOptions = {}): WasmKernels {
+  const { module, build } = loadKernelsModule(opts.relaxed ?? true);
   const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
-  const instance = await WebAssembly.instantiate(module, {
+  const instance = new WebAssembly.Instance(module, {
     env: {
       memory,
       abort: () => {
@@ -189,7 +187,16 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
   const scratch1 = heap.reserve(4 * packFloats), scratch2 = heap.reserve(4 * packFloats);
   let scratchInts = 4096;
   const threads = opts.threads ?? (navigator.hardwareConcurrency >= 2 ? 2 : 1);
-  let pool = threads === 2 ? await startWorker(module, memory, ex, control, scratch2) : null;
+  let pool: Pool | null = threads === 2
+    ? createPool({
+      module,
+      memory,
+      exports: ex,
+      control,
+      workerScratch: scratch2,
+      jitter: opts.jitter ?? 0,
+    })
+    : null;
 
   /** Index arrays (token ids) are copied into wasm memory when they live elsewhere. */
   const idsPtr = (ids: Int32Array): number => {
@@ -203,14 +210,33 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
   };
   /** Byte offsets of wasm-resident arrays, the kernels' pointer arguments. */
   const at = (...vs: Vec[]): number[] => vs.map((v) => v.byteOffset);
-  const ours = (...vs: (Vec | null)[]): boolean =>
-    vs.every((v) => v === null || (v instanceof Float32Array && heap.owns(v)));
+  const name = `wasm-${build === "relaxed-simd" ? "relaxed" : "simd"}-${threads}t`;
+  /**
+   * Whether a call's tensors are this backend's float32 tensors (true), or
+   * all float64 (false: the reference computes those).
+   *
+   * @throws {TypeError} For a tensor of another backend, or float32 mixed with float64.
+   */
+  const native = (...vs: (Vec | null)[]): boolean => {
+    let wide = 0, count = 0;
+    for (const v of vs) {
+      if (v === null) continue;
+      count++;
+      if (v instanceof Float64Array && !(v.buffer instanceof SharedArrayBuffer)) wide++;
+      else if (!(v instanceof Float32Array && heap.owns(v))) throw foreign(name);
+    }
+    if (wide === 0) return true;
+    if (wide === count) return false;
+    throw foreign(name);
+  };
 
   /**
    * Runs `fn(args…, [scratch,] from, to)` over [0, total) in chunks of
-   * `chunk`, which this thread and the worker claim one at a time; with
-   * `local`, each thread passes its own packing scratch first. Jobs not
-   * `worth` a second thread (or of one chunk) run here alone.
+   * `chunk` (with `local`, each thread passes its own packing scratch
+   * first). A job `worth` a second thread is cut into the same chunks
+   * whoever runs them (both threads, this one alone while the worker is
+   * late, or a one-thread backend), so its result never depends on timing
+   * or on the number of threads; smaller jobs run here in one call.
    */
   const parallel = (
     fn: string,
@@ -220,11 +246,12 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     worth: boolean,
     local = false,
   ): void => {
-    const own = local ? [scratch1] : [];
-    if (pool && worth && total > chunk) {
+    if (!worth || total <= chunk) {
+      ex[fn]!(...args, ...(local ? [scratch1] : []), 0, total);
+    } else if (pool) {
       pool.run(fn, args, total, chunk, local ? scratch1 : null);
     } else {
-      ex[fn]!(...args, ...own, 0, total);
+      runChunks(ex[fn]! as Kernel, local ? [...args, scratch1] : args, total, chunk);
     }
   };
   /** The chunk that splits [0, total) into at most `most` chunks, a multiple of `unit`. */
@@ -235,10 +262,14 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     parallel(fn, args, total, chunkOf(total, 8), work >= 32768);
 
   const k: WasmKernels = {
-    name: `wasm-${build === "relaxed-simd" ? "relaxed" : "simd"}-${threads}t`,
+    name,
+    memoryLimit: MAX_PAGES * PAGE,
+    // A new tensor of a new size comes from above the top: what is below is taken.
+    memoryUsed: () => heap.taken,
+    owns: (v) =>
+      v instanceof Float32Array ? heap.owns(v) : !(v.buffer instanceof SharedArrayBuffer),
     build,
     threads,
-    heapBytes: () => heap.used,
     close: () => {
       pool?.stop();
       pool = null;
@@ -249,7 +280,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     gemm(transA, transB, M, N, K, A, B, C, accumulate) {
-      if (!ours(A, B, C) || (transA && transB)) {
+      if (!native(A, B, C) || (transA && transB)) {
         return jsKernels.gemm(transA, transB, M, N, K, A, B, C, accumulate);
       }
       const acc = accumulate ? 1 : 0;
@@ -272,7 +303,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     packMatrix(B, K, N, trans, reuse) {
-      if (!ours(B)) return jsKernels.packMatrix(B, K, N, trans, null);
+      if (!native(B)) return jsKernels.packMatrix(B, K, N, trans, null);
       const floats = Math.ceil(N / 8) * 8 * K;
       const data = reuse?.data && reuse.data.length === floats ? reuse.data : heap.f32(floats);
       ex.pack_panels!(B.byteOffset, K, N, trans ? 1 : N, trans ? K : 1, data.byteOffset);
@@ -280,7 +311,8 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     gemmPacked(M, A, B, C, accumulate) {
-      if (!B.data || !ours(A, C)) return jsKernels.gemmPacked(M, A, B, C, accumulate);
+      if (!native(A, C, B.source)) return jsKernels.gemmPacked(M, A, B, C, accumulate);
+      if (!B.data) throw foreign(name);
       const { N, K } = B;
       // Both threads claim panels of columns; A is read in place.
       const args = [
@@ -299,7 +331,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     gatherRows(table, idx, N, out, bias) {
-      if (!ours(table, out, bias)) return jsKernels.gatherRows(table, idx, N, out, bias);
+      if (!native(table, out, bias)) return jsKernels.gatherRows(table, idx, N, out, bias);
       ex.gather_rows!(
         table.byteOffset,
         idsPtr(idx),
@@ -312,32 +344,32 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     scatterAddRows(table, idx, N, src) {
-      if (!ours(table, src)) return jsKernels.scatterAddRows(table, idx, N, src);
+      if (!native(table, src)) return jsKernels.scatterAddRows(table, idx, N, src);
       ex.scatter_add_rows!(table.byteOffset, idsPtr(idx), idx.length, N, src.byteOffset);
     },
 
     addRowVector(Y, bias, M, N) {
-      if (!ours(Y, bias)) return jsKernels.addRowVector(Y, bias, M, N);
+      if (!native(Y, bias)) return jsKernels.addRowVector(Y, bias, M, N);
       split("add_row_vector", [Y.byteOffset, bias.byteOffset, N], M, M * N);
     },
 
     sumRowsAccumulate(dY, M, N, dbias) {
-      if (!ours(dY, dbias)) return jsKernels.sumRowsAccumulate(dY, M, N, dbias);
+      if (!native(dY, dbias)) return jsKernels.sumRowsAccumulate(dY, M, N, dbias);
       ex.sum_rows!(dY.byteOffset, M, N, dbias.byteOffset, 0, N);
     },
 
     rnnCellForward(a, h, n) {
-      if (!ours(a, h)) return jsKernels.rnnCellForward(a, h, n);
+      if (!native(a, h)) return jsKernels.rnnCellForward(a, h, n);
       split("rnn_forward", [a.byteOffset, h.byteOffset], n, n * 8);
     },
 
     rnnCellBackward(h, dh, da, n) {
-      if (!ours(h, dh, da)) return jsKernels.rnnCellBackward(h, dh, da, n);
+      if (!native(h, dh, da)) return jsKernels.rnnCellBackward(h, dh, da, n);
       split("rnn_backward", [h.byteOffset, dh.byteOffset, da.byteOffset], n, n * 2);
     },
 
     lstmCellForward(B, H, gates, cPrev, c, tanhC, h) {
-      if (!ours(gates, cPrev, c, tanhC, h)) {
+      if (!native(gates, cPrev, c, tanhC, h)) {
         return jsKernels.lstmCellForward(B, H, gates, cPrev, c, tanhC, h);
       }
       split(
@@ -349,7 +381,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     lstmCellBackward(B, H, gates, cPrev, tanhC, dh, dc, dgates) {
-      if (!ours(gates, cPrev, tanhC, dh, dc, dgates)) {
+      if (!native(gates, cPrev, tanhC, dh, dc, dgates)) {
         return jsKernels.lstmCellBackward(B, H, gates, cPrev, tanhC, dh, dc, dgates);
       }
       split(
@@ -361,7 +393,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     gruCellForward(B, H, xg, hg, bhn, hPrev, gates, hn, h) {
-      if (!ours(xg, hg, bhn, hPrev, gates, hn, h)) {
+      if (!native(xg, hg, bhn, hPrev, gates, hn, h)) {
         return jsKernels.gruCellForward(B, H, xg, hg, bhn, hPrev, gates, hn, h);
       }
       split(
@@ -373,7 +405,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     gruCellBackward(B, H, gates, hn, hPrev, dh, dxg, dhg, dhPrev) {
-      if (!ours(gates, hn, hPrev, dh, dxg, dhg, dhPrev)) {
+      if (!native(gates, hn, hPrev, dh, dxg, dhg, dhPrev)) {
         return jsKernels.gruCellBackward(B, H, gates, hn, hPrev, dh, dxg, dhg, dhPrev);
       }
       split(
@@ -385,7 +417,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     softmaxXentForward(logits, targets, R, V, probs, losses) {
-      if (!ours(logits, probs, losses)) {
+      if (!native(logits, probs, losses)) {
         return jsKernels.softmaxXentForward(logits, targets, R, V, probs, losses);
       }
       split(
@@ -397,7 +429,7 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     softmaxXentBackward(probs, targets, R, V, scale, dlogits) {
-      if (!ours(probs, dlogits)) {
+      if (!native(probs, dlogits)) {
         return jsKernels.softmaxXentBackward(probs, targets, R, V, scale, dlogits);
       }
       split(
@@ -409,17 +441,17 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
     },
 
     mulInPlace(x, mask, n) {
-      if (!ours(x, mask)) return jsKernels.mulInPlace(x, mask, n);
+      if (!native(x, mask)) return jsKernels.mulInPlace(x, mask, n);
       ex.mul_inplace!(x.byteOffset, mask.byteOffset, n);
     },
 
     addInPlace(y, x, n) {
-      if (!ours(y, x)) return jsKernels.addInPlace(y, x, n);
+      if (!native(y, x)) return jsKernels.addInPlace(y, x, n);
       ex.add_inplace!(y.byteOffset, x.byteOffset, n);
     },
 
     adamUpdate(p, g, m, v, n, hyper) {
-      if (!ours(p, g, m, v)) return jsKernels.adamUpdate(p, g, m, v, n, hyper);
+      if (!native(p, g, m, v)) return jsKernels.adamUpdate(p, g, m, v, n, hyper);
       // Chunks of whole vectors (multiples of 4 elements) for the SIMD loop.
       const args = [...at(p, g, m, v), ...hyper];
       parallel("adam_update", args, n, chunkOf(n, 8, 4), n >= 16384);
@@ -428,104 +460,16 @@ export async function createWasmKernels(opts: WasmKernelsOptions = {}): Promise<
   return k;
 }
 
-/** The worker half of the two-thread pool. */
-interface Pool {
-  /**
-   * Runs export `fn(args…, [scratch,] from, to)` over [0, total) in chunks
-   * (`scratch`: this thread's packing buffer, or null when `fn` takes none):
-   * this thread and the worker each claim the next chunk until none is
-   * left, so a worker that is late (descheduled, asleep) takes less, and
-   * returns when every chunk is done.
-   */
-  run(fn: string, args: number[], total: number, chunk: number, scratch: number | null): void;
-  stop(): void;
-}
-
-async function startWorker(
-  module: WebAssembly.Module,
-  memory: WebAssembly.Memory,
-  ex: Exports,
-  control: number,
-  workerScratch: number,
-): Promise<Pool> {
-  const ctl = new Int32Array(memory.buffer, control, ARGS_AT / 4);
-  const argv = new Float64Array(memory.buffer, control + ARGS_AT, (CONTROL_BYTES - ARGS_AT) / 8);
-  const names: string[] = WebAssembly.Module.exports(module)
-    .filter((e) => e.kind === "function")
-    .map((e) => e.name);
-  const worker = new Worker(new URL("./wasm/worker.ts", import.meta.url).href, { type: "module" });
-  await new Promise<void>((resolve, reject) => {
-    worker.onmessage = () => resolve();
-    worker.onerror = (e) => {
-      e.preventDefault();
-      reject(new Error(`Cannot start the kernels worker: ${e.message}`));
-    };
-    worker.postMessage({ module, memory, control, scratch: workerScratch, names });
-  });
-  let seq = 0, stopped = false;
-  // Runs jobs alone for a while when the worker keeps this thread waiting.
-  const guard = new LateWorkerGuard();
-  // This thread's copy of a job's arguments (and its scratch pointer).
-  const mine = new Float64Array(argv.length + 1);
-  return {
-    run(fn, args, total, chunk, scratch) {
-      const chunks = Math.ceil(total / chunk);
-      if (chunks > MAX_CHUNKS) {
-        throw new RangeError(`A job of ${chunks} chunks is more than ${MAX_CHUNKS}`);
-      }
-      const f = ex[fn]! as Kernel;
-      const n = args.length + (scratch === null ? 0 : 1);
-      mine.set(args);
-      if (scratch !== null) mine[args.length] = scratch;
-      if (guard.solo(performance.now())) {
-        // The worker kept this thread waiting: its core is busy elsewhere.
-        callRange(f, mine, n, 0, total);
-        return;
-      }
-      // Close the previous job's claims before rewriting its arguments.
-      Atomics.store(ctl, CLAIM, CLOSED);
-      argv.set(args);
-      Atomics.store(ctl, FN, names.indexOf(fn));
-      Atomics.store(ctl, NARGS, args.length);
-      Atomics.store(ctl, TOTAL, total);
-      Atomics.store(ctl, CHUNK, chunk);
-      Atomics.store(ctl, LOCAL, scratch === null ? 0 : 1);
-      Atomics.store(ctl, COMPLETED, 0);
-      Atomics.store(ctl, CLAIM, chunks); // front 0, back `chunks`
-      Atomics.store(ctl, SEQ, ++seq);
-      Atomics.notify(ctl, SEQ);
-      // Claim from the front; the worker claims from the back. Each thread
-      // so tends to get the same part of a product every time (the same
-      // weight panels stay in its own cache), and a late worker takes less.
-      const started = performance.now();
-      let own = 0;
-      for (;;) {
-        const c = Atomics.load(ctl, CLAIM);
-        const front = c >>> 15;
-        if (front >= (c & BACK_MASK)) break;
-        if (Atomics.compareExchange(ctl, CLAIM, c, c + FRONT) !== c) continue;
-        const from = front * chunk;
-        callRange(f, mine, n, from, Math.min(total, from + chunk));
-        Atomics.add(ctl, COMPLETED, 1);
-        own++;
-      }
-      // Wait for the chunks the worker claimed: spin (they are short), then sleep.
-      const waitFrom = performance.now();
-      for (let spin = 0; Atomics.load(ctl, COMPLETED) !== chunks; spin++) {
-        if (spin > 2000) Atomics.wait(ctl, COMPLETED, Atomics.load(ctl, COMPLETED), 1);
-      }
-      // Every job counts, the ones without a wait too: the guard weighs the
-      // time lost against all the time spent.
-      const end = performance.now();
-      guard.observe(started, own > 0 ? (waitFrom - started) / own : 0, end - waitFrom, end);
-    },
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      Atomics.store(ctl, STOP, 1);
-      Atomics.store(ctl, SEQ, ++seq);
-      Atomics.notify(ctl, SEQ);
-      worker.terminate();
-    },
-  };
+/**
+ * The error for a tensor that is not in a WebAssembly backend's memory.
+ *
+ * @param backend The backend's name.
+ * @returns A TypeError that says how to fix the call.
+ */
+function foreign(backend: string): TypeError {
+  return new TypeError(
+    `Cannot run the ${backend} kernels on a tensor outside their memory: it belongs to another backend; ` +
+      "create workspaces and states with the model that uses them (model.createWorkspace, model.createState), " +
+      "or move the model with model.to(kernels)",
+  );
 }

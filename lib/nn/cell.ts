@@ -9,8 +9,7 @@
  *
  * @module
  */
-import type { FloatDtype, PackedMatrix, Vec } from "../kernels/backend.ts";
-import { kernels } from "../kernels/backend.ts";
+import type { FloatDtype, Kernels, PackedMatrix, Vec } from "../kernels/backend.ts";
 
 /** Recurrent cell types. */
 export type CellKind = "rnn" | "lstm" | "gru";
@@ -67,6 +66,8 @@ export interface CellSignal {
 
 /** What every cell cache has, beside its cell-specific buffers. */
 export interface CellCacheBase {
+  /** The backend that owns these buffers and runs the cell on them. */
+  readonly kernels: Kernels;
   /** Steps in the chunk. */
   readonly T: number;
   /** Streams in the batch. */
@@ -83,10 +84,17 @@ export interface CellCacheBase {
   readonly dstate: CellState;
   /**
    * The recurrent weights packed for the per-step products: `Wh` (forward)
-   * and `Whᵀ` (backward); with `keepWh`, the forward reuses `wh` as it is
-   * (the model sets it from `ForwardOptions.weightsUnchanged`).
+   * and `Whᵀ` (backward). `whVersion` is the version of `Wh` that `wh` was
+   * packed from; the model sets `wantVersion` to the current version of its
+   * `Wh` before each forward (−1: unknown, always pack), so a packed copy is
+   * reused only while the weights have not changed.
    */
-  readonly packed: { wh: PackedMatrix | null; whT: PackedMatrix | null; keepWh: boolean };
+  readonly packed: {
+    wh: PackedMatrix | null;
+    whT: PackedMatrix | null;
+    whVersion: number;
+    wantVersion: number;
+  };
 }
 
 /**
@@ -108,8 +116,8 @@ export interface CellSpec<C extends CellCacheBase = CellCacheBase> {
   readonly signals: readonly CellSignal[];
   /** Parameter shapes for input width D and hidden size H. */
   paramShapes(D: number, H: number): Record<string, number[]>;
-  /** Allocates a cache for a chunk of T steps and B streams. */
-  createCache(dtype: FloatDtype, T: number, B: number, D: number, H: number): C;
+  /** Allocates a cache on backend `k` for a chunk of T steps and B streams. */
+  createCache(k: Kernels, dtype: FloatDtype, T: number, B: number, D: number, H: number): C;
   /** Runs T steps from `state`, leaving the final state in `state`. */
   forward(
     p: CellParams,
@@ -179,6 +187,7 @@ export function writeStateUnit(
  * Allocates the buffers every cell cache has: `hAll`, `dx`, `dhStep`, the
  * initial-state gradients and empty packed-weight slots.
  *
+ * @param k Backend the buffers belong to.
  * @param dtype Element type.
  * @param T Steps.
  * @param B Streams.
@@ -188,6 +197,7 @@ export function writeStateUnit(
  * @returns The shared part of a cache.
  */
 export function createCacheBase(
+  k: Kernels,
   dtype: FloatDtype,
   T: number,
   B: number,
@@ -195,8 +205,8 @@ export function createCacheBase(
   H: number,
   stateNames: readonly string[],
 ): CellCacheBase & { readonly dhStep: Vec } {
-  const k = kernels();
   return {
+    kernels: k,
     T,
     B,
     D,
@@ -205,13 +215,14 @@ export function createCacheBase(
     dx: k.alloc(dtype, T * B * D),
     dhStep: k.alloc(dtype, B * H),
     dstate: Object.fromEntries(stateNames.map((s) => [s, k.alloc(dtype, B * H)])),
-    packed: { wh: null, whT: null, keepWh: false },
+    packed: { wh: null, whT: null, whVersion: -1, wantVersion: -1 },
   };
 }
 
 /**
  * Fills `out [T·B, G]` with `x·Wx + b` (dense) or `Wx[ids] + b` (tokens).
  *
+ * @param k Backend of the tensors.
  * @param input The layer input over the chunk.
  * @param Wx `[D, G]` input weights.
  * @param b `[G]` bias.
@@ -221,6 +232,7 @@ export function createCacheBase(
  * @param out `[T·B, G]` output.
  */
 export function projectInput(
+  k: Kernels,
   input: LayerInput,
   Wx: Vec,
   b: Vec,
@@ -229,7 +241,6 @@ export function projectInput(
   G: number,
   out: Vec,
 ): void {
-  const k = kernels();
   if (input.kind === "tokens") {
     k.gatherRows(Wx, input.ids, G, out, b);
   } else {
@@ -242,6 +253,7 @@ export function projectInput(
  * Backward of {@linkcode projectInput}: `dWx += xᵀ·dout` (or a scatter-add of
  * rows for tokens), `db += Σ rows`, and for dense input `dx = dout·Wxᵀ`.
  *
+ * @param k Backend of the tensors.
  * @param input The layer input over the chunk.
  * @param Wx `[D, G]` input weights.
  * @param dout `[T·B, G]` gradient w.r.t. the projection.
@@ -253,6 +265,7 @@ export function projectInput(
  * @param dx `[T·B, D]` output for dense input (overwritten).
  */
 export function projectInputBackward(
+  k: Kernels,
   input: LayerInput,
   Wx: Vec,
   dout: Vec,
@@ -263,7 +276,6 @@ export function projectInputBackward(
   db: Vec | null,
   dx: Vec,
 ): void {
-  const k = kernels();
   if (db) k.sumRowsAccumulate(dout, rows, G, db);
   if (input.kind === "tokens") {
     k.scatterAddRows(dWx, input.ids, G, dout);
@@ -298,9 +310,10 @@ export function checkInput(input: LayerInput, cache: CellCacheBase): void {
 }
 
 /**
- * The forward's packed recurrent weights `op(Wh) [K, N]`: packed again on
- * every chunk, unless the cache says the weights are unchanged since the
- * last packing (`cache.packed.keepWh`).
+ * The forward's packed recurrent weights `op(Wh) [K, N]`: packed again
+ * unless the copy in the cache was packed from this `Wh` at the version the
+ * model asks for (`cache.packed.wantVersion`, bumped by every writer of the
+ * weights), so a stale copy is never used.
  *
  * @param cache The layer's cache, which holds the packed copy.
  * @param Wh The recurrent weights `[K, N]`.
@@ -315,6 +328,9 @@ export function packedRecurrentWeights(
   N: number,
 ): PackedMatrix {
   const { packed } = cache;
-  if (packed.keepWh && packed.wh !== null && packed.wh.source === Wh) return packed.wh;
-  return (packed.wh = kernels().packMatrix(Wh, K, N, false, packed.wh));
+  const want = packed.wantVersion;
+  if (want >= 0 && packed.whVersion === want && packed.wh?.source === Wh) return packed.wh;
+  packed.wh = cache.kernels.packMatrix(Wh, K, N, false, packed.wh);
+  packed.whVersion = want;
+  return packed.wh;
 }

@@ -4,13 +4,13 @@
  *
  * @module
  */
-import type { Vec } from "../kernels/backend.ts";
-import { kernels } from "../kernels/backend.ts";
+import type { Kernels, Vec } from "../kernels/backend.ts";
 import type { Rng } from "../util/rng.ts";
 
 /**
  * Draws a fresh mask (`0` or `1/(1−p)`) and applies it: `y = x ⊙ mask`.
  *
+ * @param k Backend of the tensors.
  * @param y `[n]` output.
  * @param mask `[n]` mask, overwritten with the new draw.
  * @param x `[n]` input.
@@ -18,6 +18,7 @@ import type { Rng } from "../util/rng.ts";
  * @param rng Random source.
  */
 export function dropoutForward(
+  k: Kernels,
   y: Vec,
   mask: Vec,
   x: Vec,
@@ -25,17 +26,18 @@ export function dropoutForward(
   rng: Rng,
 ): void {
   const keep = 1 / (1 - p);
-  for (let k = 0; k < mask.length; k++) mask[k] = rng.uniform() < p ? 0 : keep;
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() < p ? 0 : keep;
   y.set(x.subarray(0, y.length));
-  kernels().mulInPlace(y, mask, y.length);
+  k.mulInPlace(y, mask, y.length);
 }
 
 /**
  * Backward in place: `dx = dy ⊙ mask`.
  *
+ * @param k Backend of the tensors.
  * @param dy `[n]` gradient, turned into the input gradient.
  * @param mask `[n]` mask from forward.
  */
-export function dropoutBackward(dy: Vec, mask: Vec): void {
-  kernels().mulInPlace(dy, mask, dy.length);
+export function dropoutBackward(k: Kernels, dy: Vec, mask: Vec): void {
+  k.mulInPlace(dy, mask, dy.length);
 }

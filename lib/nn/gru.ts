@@ -15,8 +15,7 @@
  *
  * @module
  */
-import type { FloatDtype, Vec } from "../kernels/backend.ts";
-import { kernels } from "../kernels/backend.ts";
+import type { FloatDtype, Kernels, Vec } from "../kernels/backend.ts";
 import {
   type CellCacheBase,
   type CellParams,
@@ -67,6 +66,7 @@ export interface GruCache extends CellCacheBase {
 /**
  * Allocates a GRU cache for T steps of B streams.
  *
+ * @param k Backend the cache belongs to.
  * @param dtype Element type.
  * @param T Steps.
  * @param B Streams.
@@ -75,15 +75,15 @@ export interface GruCache extends CellCacheBase {
  * @returns The zeroed cache.
  */
 export function createGruCache(
+  k: Kernels,
   dtype: FloatDtype,
   T: number,
   B: number,
   D: number,
   H: number,
 ): GruCache {
-  const k = kernels();
   return {
-    ...createCacheBase(dtype, T, B, D, H, ["h"]),
+    ...createCacheBase(k, dtype, T, B, D, H, ["h"]),
     xg: k.alloc(dtype, T * B * 3 * H),
     hg: k.alloc(dtype, B * 3 * H),
     gates: k.alloc(dtype, T * B * 3 * H),
@@ -110,11 +110,11 @@ export function gruForward(
   cache: GruCache,
   hook?: StepHook,
 ): void {
-  const k = kernels();
+  const k = cache.kernels;
   const { T, B, D, H, hAll, xg, hg, gates, hn } = cache;
   checkInput(input, cache);
   const BH = B * H, G = 3 * H;
-  projectInput(input, p.Wx!, p.b!, T * B, D, G, xg);
+  projectInput(k, input, p.Wx!, p.b!, T * B, D, G, xg);
   hAll.set(state.h!.subarray(0, BH), 0);
   const wh = packedRecurrentWeights(cache, p.Wh!, H, G);
   for (let t = 0; t < T; t++) {
@@ -155,7 +155,7 @@ export function gruBackward(
   dhOut: Vec,
   grads: CellParams,
 ): void {
-  const k = kernels();
+  const k = cache.kernels;
   const { T, B, D, H, hAll, gates, hn, dxg, dhg, dhgSum, dhStep, dstate } = cache;
   const BH = B * H, G = 3 * H;
   const dhRec = dstate.h!;
@@ -183,6 +183,7 @@ export function gruBackward(
   k.sumRowsAccumulate(dhg, T * B, G, dhgSum);
   k.addInPlace(grads.bhn!, dhgSum.subarray(2 * H, 3 * H), H);
   projectInputBackward(
+    k,
     input,
     p.Wx!,
     dxg,

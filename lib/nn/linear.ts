@@ -6,12 +6,12 @@
  *
  * @module
  */
-import type { Vec } from "../kernels/backend.ts";
-import { kernels } from "../kernels/backend.ts";
+import type { Kernels, Vec } from "../kernels/backend.ts";
 
 /**
  * Forward: `y [R, N] = x [R, D] · W [D, N] + b [N]`.
  *
+ * @param k Backend of the tensors.
  * @param y `[R, N]` output.
  * @param x `[R, D]` input rows.
  * @param W `[D, N]` weights.
@@ -21,6 +21,7 @@ import { kernels } from "../kernels/backend.ts";
  * @param N Output width.
  */
 export function linearForward(
+  k: Kernels,
   y: Vec,
   x: Vec,
   W: Vec,
@@ -29,7 +30,6 @@ export function linearForward(
   D: number,
   N: number,
 ): void {
-  const k = kernels();
   k.gemm(false, false, R, N, D, x, W, y, false);
   k.addRowVector(y, b, R, N);
 }
@@ -37,6 +37,7 @@ export function linearForward(
 /**
  * Backward: `dW += xᵀ·dy`, `db += Σ rows dy`, `dx = dy·Wᵀ`.
  *
+ * @param k Backend of the tensors.
  * @param dx `[R, D]` gradient w.r.t. the input (overwritten).
  * @param dW `[D, N]` accumulator.
  * @param db `[N]` accumulator.
@@ -48,6 +49,7 @@ export function linearForward(
  * @param N Output width.
  */
 export function linearBackward(
+  k: Kernels,
   dx: Vec,
   dW: Vec,
   db: Vec,
@@ -58,7 +60,6 @@ export function linearBackward(
   D: number,
   N: number,
 ): void {
-  const k = kernels();
   k.gemm(true, false, D, N, R, x, dy, dW, true);
   k.sumRowsAccumulate(dy, R, N, db);
   k.gemm(false, true, R, D, N, dy, W, dx, false);

@@ -20,8 +20,7 @@
  *
  * @module
  */
-import type { FloatDtype, Vec } from "../kernels/backend.ts";
-import { kernels } from "../kernels/backend.ts";
+import type { FloatDtype, Kernels, Vec } from "../kernels/backend.ts";
 import {
   type CellCacheBase,
   type CellParams,
@@ -65,6 +64,7 @@ export interface LstmCache extends CellCacheBase {
 /**
  * Allocates an LSTM cache for T steps of B streams.
  *
+ * @param k Backend the cache belongs to.
  * @param dtype Element type.
  * @param T Steps.
  * @param B Streams.
@@ -73,15 +73,15 @@ export interface LstmCache extends CellCacheBase {
  * @returns The zeroed cache.
  */
 export function createLstmCache(
+  k: Kernels,
   dtype: FloatDtype,
   T: number,
   B: number,
   D: number,
   H: number,
 ): LstmCache {
-  const k = kernels();
   return {
-    ...createCacheBase(dtype, T, B, D, H, ["h", "c"]),
+    ...createCacheBase(k, dtype, T, B, D, H, ["h", "c"]),
     cAll: k.alloc(dtype, (T + 1) * B * H),
     gates: k.alloc(dtype, T * B * 4 * H),
     tanhC: k.alloc(dtype, T * B * H),
@@ -107,11 +107,11 @@ export function lstmForward(
   cache: LstmCache,
   hook?: StepHook,
 ): void {
-  const k = kernels();
+  const k = cache.kernels;
   const { T, B, D, H, hAll, cAll, gates, tanhC } = cache;
   checkInput(input, cache);
   const BH = B * H, G = 4 * H;
-  projectInput(input, p.Wx!, p.b!, T * B, D, G, gates);
+  projectInput(k, input, p.Wx!, p.b!, T * B, D, G, gates);
   hAll.set(state.h!.subarray(0, BH), 0);
   cAll.set(state.c!.subarray(0, BH), 0);
   const wh = packedRecurrentWeights(cache, p.Wh!, H, G);
@@ -155,7 +155,7 @@ export function lstmBackward(
   dhOut: Vec,
   grads: CellParams,
 ): void {
-  const k = kernels();
+  const k = cache.kernels;
   const {
     T,
     B,
@@ -194,6 +194,7 @@ export function lstmBackward(
   dstate.c!.set(dcRun);
   k.gemm(true, false, H, G, T * B, hAll, dgates, grads.Wh!, true);
   projectInputBackward(
+    k,
     input,
     p.Wx!,
     dgates,

@@ -14,8 +14,9 @@
  *
  * @module
  */
-import type { FloatDtype, Vec } from "../kernels/backend.ts";
-import { kernels } from "../kernels/backend.ts";
+import type { FloatDtype, Kernels, Vec } from "../kernels/backend.ts";
+import { jsKernels } from "../kernels/js.ts";
+import { defaultKernels } from "../kernels/select.ts";
 import { Rng } from "../util/rng.ts";
 import type {
   CellCacheBase,
@@ -39,7 +40,8 @@ import {
   isInitName,
 } from "./init.ts";
 import { linearBackward, linearForward } from "./linear.ts";
-import { createParam, type Param } from "./params.ts";
+import { checkMemory, measureBytes } from "./memory.ts";
+import { createParam, markChanged, type Param } from "./params.ts";
 import { softmaxXentBackward, softmaxXentForward } from "./softmax_xent.ts";
 
 /** The architecture of a model: everything needed to rebuild it. */
@@ -65,6 +67,8 @@ export type ModelState = CellState[];
 
 /** Buffers for one chunk shape (T, B), reused across calls. */
 export interface Workspace {
+  /** The backend that holds these buffers: the model's. */
+  readonly kernels: Kernels;
   /** Steps. */
   readonly T: number;
   /** Streams. */
@@ -101,16 +105,6 @@ export interface ForwardOptions {
   dropoutRng?: Rng;
   /** Per-layer step hooks (recording, interventions). */
   hooks?: readonly (StepHook | undefined)[] | undefined;
-  /**
-   * The weights are those of the previous `forward` on this workspace:
-   * sampling, recording and evaluation run chunk after chunk on fixed
-   * weights, so the recurrent weights packed for the first chunk are reused
-   * instead of packed again (for a sample, one chunk is one character).
-   * Leave it unset whenever a weight may have changed since (a training
-   * step, an edit, a restored checkpoint): the products would use the old
-   * weights. @default false
-   */
-  weightsUnchanged?: boolean;
 }
 
 /**
@@ -153,7 +147,10 @@ export function validateModelConfig(c: ModelConfig): void {
 }
 
 /**
- * A character-level RNN language model with hand-written backward pass.
+ * A character-level RNN language model with hand-written backward pass. The
+ * model owns its backend (`kernels`), as a module owns its device in
+ * PyTorch: its parameters, workspaces and states live there, and
+ * {@linkcode CharRnn.to} makes a copy on another backend.
  *
  * @example Train one step on a tiny chunk
  * ```ts
@@ -173,6 +170,8 @@ export class CharRnn {
   readonly config: Readonly<Required<ModelConfig>>;
   /** Element type of every tensor. */
   readonly dtype: FloatDtype;
+  /** The backend that holds every tensor of the model and runs it. */
+  readonly kernels: Kernels;
   /** The cell implementation. */
   readonly cell: CellSpec;
   /** Every parameter, in a stable order. */
@@ -184,45 +183,62 @@ export class CharRnn {
   readonly #embed: Param | null;
   readonly #outW: Param;
   readonly #outB: Param;
+  /** Per layer, the recurrent weights `Wh`, whose version keys the packed copy. */
+  readonly #wh: readonly Param[];
 
   /**
    * Allocates a model with zero weights; call {@linkcode CharRnn.init} or load weights.
    *
    * @param config Architecture.
    * @param dtype Element type (float64 for gradient checks).
+   * @param kernels The backend that holds and runs the model: by default
+   *   the shared WebAssembly backend for float32 (`defaultKernels()`), the
+   *   TypeScript reference for float64.
    * @throws {RangeError} On an invalid configuration.
+   * @throws {CellscopeError} When the weights do not fit in the backend's memory.
    */
-  constructor(config: ModelConfig, dtype: FloatDtype = "float32") {
+  constructor(config: ModelConfig, dtype: FloatDtype = "float32", kernels?: Kernels) {
     validateModelConfig(config);
     this.config = Object.freeze({ ...config, init: config.init ?? DEFAULT_INIT });
     this.dtype = dtype;
+    this.kernels = kernels ?? (dtype === "float64" ? jsKernels : defaultKernels());
     this.cell = CELLS[config.cell];
-    const { vocabSize: V, hidden: H, layers: L, embed: E } = config;
-    const params: Param[] = [];
-    this.#embed = E > 0 ? createParam("embed.W", [V, E], dtype) : null;
-    if (this.#embed) params.push(this.#embed);
-    const layerParams: CellParams[] = [], layerGrads: CellParams[] = [];
-    for (let l = 0; l < L; l++) {
-      const p: CellParams = {}, g: CellParams = {};
-      for (
-        const [name, shape] of Object.entries(
-          this.cell.paramShapes(this.inputSize(l), H),
-        )
-      ) {
-        const param = createParam(`l${l}.${name}`, shape, dtype);
-        params.push(param);
-        p[name] = param.data;
-        g[name] = param.grad;
-      }
-      layerParams.push(p);
-      layerGrads.push(g);
-    }
-    this.#outW = createParam("out.W", [H, V], dtype);
-    this.#outB = createParam("out.b", [V], dtype);
-    params.push(this.#outW, this.#outB);
-    this.params = params;
-    this.layerParams = layerParams;
-    this.layerGrads = layerGrads;
+    const { hidden: H, layers: L } = config;
+    const build = (k: Kernels) => {
+      const param = (name: string, shape: readonly number[]) => createParam(k, name, shape, dtype);
+      const embed = config.embed > 0 ? param("embed.W", [config.vocabSize, config.embed]) : null;
+      const layers = Array.from(
+        { length: L },
+        (_, l) =>
+          Object.entries(this.cell.paramShapes(this.inputSize(l), H)).map(([name, shape]) =>
+            param(`l${l}.${name}`, shape)
+          ),
+      );
+      return {
+        embed,
+        layers,
+        outW: param("out.W", [H, config.vocabSize]),
+        outB: param("out.b", [config.vocabSize]),
+      };
+    };
+    checkMemory(
+      this.kernels,
+      measureBytes(build),
+      `the ${config.cell} model (${L} × ${H}, its weights and gradients)`,
+      "use a smaller model (--hidden, --layers, --embed)",
+    );
+    const { embed, layers, outW, outB } = build(this.kernels);
+    this.#embed = embed;
+    this.#outW = outW;
+    this.#outB = outB;
+    this.params = [...(embed ? [embed] : []), ...layers.flat(), outW, outB];
+    const views = (pick: (p: Param) => Vec) =>
+      layers.map((ps) =>
+        Object.fromEntries(ps.map((p) => [p.name.slice(p.name.indexOf(".") + 1), pick(p)]))
+      );
+    this.layerParams = views((p) => p.data);
+    this.layerGrads = views((p) => p.grad);
+    this.#wh = layers.map((ps) => ps.find((p) => p.name.endsWith(".Wh"))!);
   }
 
   /**
@@ -251,6 +267,7 @@ export class CharRnn {
     }
     this.layerParams.forEach((p, l) => initCell(cell, p, this.inputSize(l), H, init, rng));
     initDecoder(this.#outW.data, this.#outB.data, H, init, rng);
+    markChanged(this.params);
   }
 
   /**
@@ -279,7 +296,7 @@ export class CharRnn {
    * @returns One `{h, c?}` per layer.
    */
   createState(B: number): ModelState {
-    const k = kernels(), H = this.config.hidden;
+    const k = this.kernels, H = this.config.hidden;
     return Array.from(
       { length: this.config.layers },
       () =>
@@ -290,22 +307,38 @@ export class CharRnn {
   }
 
   /**
-   * Allocates the buffers for chunks of T steps and B streams.
+   * Allocates the buffers for chunks of T steps and B streams on the
+   * model's backend.
    *
    * @param T Steps.
    * @param B Streams.
    * @returns A reusable workspace.
+   * @throws {CellscopeError} When the buffers do not fit in the backend's memory.
    */
   createWorkspace(T: number, B: number): Workspace {
-    const k = kernels(), dt = this.dtype;
+    const { hidden: H, layers: L } = this.config;
+    // The packed recurrent weights (forward and backward) come later, per layer.
+    const packed = 2 * L * 4 * Math.ceil((this.cell.gateCount * H) / 8) * 8 * H;
+    checkMemory(
+      this.kernels,
+      measureBytes((k) => this.#buildWorkspace(k, T, B)) + packed,
+      `the buffers for ${B} stream${B === 1 ? "" : "s"} × ${T} steps`,
+      "use a smaller batch or chunk (--batch, --seq)",
+    );
+    return this.#buildWorkspace(this.kernels, T, B);
+  }
+
+  #buildWorkspace(k: Kernels, T: number, B: number): Workspace {
+    const dt = this.dtype;
     const { vocabSize: V, hidden: H, layers: L, embed: E, dropout } = this.config;
     const R = T * B;
     return {
+      kernels: k,
       T,
       B,
       caches: Array.from(
         { length: L },
-        (_, l) => this.cell.createCache(dt, T, B, this.inputSize(l), H),
+        (_, l) => this.cell.createCache(k, dt, T, B, this.inputSize(l), H),
       ),
       inputs: [],
       embedded: k.alloc(dt, E > 0 ? R * E : 0),
@@ -338,7 +371,8 @@ export class CharRnn {
    * @param state Carried state from {@linkcode CharRnn.createState}.
    * @param opts Dropout source and hooks.
    * @returns Mean loss in nats per character (NaN without targets).
-   * @throws {TypeError} When `ids` does not have T·B entries.
+   * @throws {TypeError} When `ids` does not have T·B entries, or the
+   *   workspace or state belongs to another backend.
    */
   forward(
     ws: Workspace,
@@ -355,12 +389,14 @@ export class CharRnn {
         `Cannot run the model: expected T·B = ${R} ids and targets, got ${ids.length}`,
       );
     }
+    this.#checkOwned(ws, state);
+    const k = this.kernels;
     ws.ids = ids;
     ws.targets = targets;
     ws.usedDropout = dropout > 0 && opts.dropoutRng !== undefined;
     let input: LayerInput;
     if (E > 0) {
-      embeddingForward(ws.embedded, this.#embed!.data, ids, E);
+      embeddingForward(k, ws.embedded, this.#embed!.data, ids, E);
       input = { kind: "dense", x: ws.embedded };
     } else {
       input = { kind: "tokens", ids };
@@ -369,7 +405,7 @@ export class CharRnn {
     for (let l = 0; l < L; l++) {
       ws.inputs[l] = input;
       const cache = ws.caches[l]!;
-      cache.packed.keepWh = opts.weightsUnchanged === true;
+      cache.packed.wantVersion = this.#wh[l]!.version;
       this.cell.forward(
         this.layerParams[l]!,
         input,
@@ -380,6 +416,7 @@ export class CharRnn {
       top = cache.hAll.subarray(B * H);
       if (ws.usedDropout) {
         dropoutForward(
+          k,
           ws.dropped[l]!,
           ws.masks[l]!,
           top,
@@ -390,9 +427,9 @@ export class CharRnn {
       }
       input = { kind: "dense", x: top };
     }
-    linearForward(ws.logits, top, this.#outW.data, this.#outB.data, R, H, V);
+    linearForward(k, ws.logits, top, this.#outW.data, this.#outB.data, R, H, V);
     if (!targets) return NaN;
-    return softmaxXentForward(ws.probs, ws.losses, ws.logits, targets, R, V);
+    return softmaxXentForward(k, ws.probs, ws.losses, ws.logits, targets, R, V);
   }
 
   /**
@@ -410,9 +447,11 @@ export class CharRnn {
     if (!ws.targets) {
       throw new Error("Cannot run backward: the last forward had no targets");
     }
-    softmaxXentBackward(ws.logits, ws.probs, ws.targets, R, V); // dlogits overwrite logits
+    const k = this.kernels;
+    softmaxXentBackward(k, ws.logits, ws.probs, ws.targets, R, V); // dlogits overwrite logits
     const lastInput = ws.usedDropout ? ws.dropped[L - 1]! : ws.caches[L - 1]!.hAll.subarray(B * H);
     linearBackward(
+      k,
       ws.dtop,
       this.#outW.grad,
       this.#outB.grad,
@@ -425,7 +464,7 @@ export class CharRnn {
     );
     let dtop: Vec = ws.dtop;
     for (let l = L - 1; l >= 0; l--) {
-      if (ws.usedDropout) dropoutBackward(dtop, ws.masks[l]!);
+      if (ws.usedDropout) dropoutBackward(k, dtop, ws.masks[l]!);
       const cache = ws.caches[l]!;
       this.cell.backward(
         this.layerParams[l]!,
@@ -437,17 +476,63 @@ export class CharRnn {
       dtop = cache.dx;
     }
     if (E > 0) {
-      embeddingBackward(this.#embed!.grad, ws.caches[0]!.dx, ws.ids, E);
+      embeddingBackward(k, this.#embed!.grad, ws.caches[0]!.dx, ws.ids, E);
     }
   }
 
   /**
-   * Copies every parameter value from another model of the same architecture.
+   * Copies every parameter value from another model of the same architecture
+   * (on any backend).
    *
    * @param other Source model.
    */
   copyWeightsFrom(other: CharRnn): void {
     this.params.forEach((p, i) => p.data.set(other.params[i]!.data));
+    markChanged(this.params);
+  }
+
+  /**
+   * A copy of this model on another backend (its weights copied; workspaces
+   * and states are made anew with the copy), as `module.to(device)` in
+   * PyTorch. The model itself stays where it is.
+   *
+   * @param kernels The backend of the copy, e.g. `jsKernels` or `kernelsNamed("wasm")`.
+   * @returns The copy, or this model when it is already on `kernels`.
+   *
+   * @example Move a model to the TypeScript reference
+   * ```ts
+   * import { createModel } from "./model.ts";
+   * import { jsKernels } from "../kernels/js.ts";
+   * const model = createModel({ cell: "gru", vocabSize: 3, hidden: 4, layers: 1, embed: 0, dropout: 0 }, 1);
+   * const ref = model.to(jsKernels);
+   * console.log(ref.kernels.name, ref.params[0]!.data[0] === model.params[0]!.data[0]); // "js" true
+   * ```
+   */
+  to(kernels: Kernels): CharRnn {
+    if (kernels === this.kernels) return this;
+    const copy = new CharRnn(this.config, this.dtype, kernels);
+    copy.copyWeightsFrom(this);
+    return copy;
+  }
+
+  /** Refuses a workspace or state of another backend, naming the fix. */
+  #checkOwned(ws: Workspace, state: ModelState): void {
+    const fix = "create it with this model (model.createWorkspace, model.createState), " +
+      "or move the model with model.to(kernels)";
+    if (ws.kernels !== this.kernels) {
+      throw new TypeError(
+        `Cannot run the model on the ${this.kernels.name} kernels: the workspace belongs to the ${ws.kernels.name} kernels; ${fix}`,
+      );
+    }
+    for (const layer of state) {
+      for (const v of Object.values(layer)) {
+        if (!this.kernels.owns(v)) {
+          throw new TypeError(
+            `Cannot run the model on the ${this.kernels.name} kernels: its state belongs to another backend; ${fix}`,
+          );
+        }
+      }
+    }
   }
 }
 
@@ -457,14 +542,16 @@ export class CharRnn {
  * @param config Architecture.
  * @param seed Seed of the initial weights.
  * @param dtype Element type.
+ * @param kernels Its backend (see the {@linkcode CharRnn} constructor).
  * @returns The initialised model.
  */
 export function createModel(
   config: ModelConfig,
   seed: number,
   dtype: FloatDtype = "float32",
+  kernels?: Kernels,
 ): CharRnn {
-  const model = new CharRnn(config, dtype);
+  const model = new CharRnn(config, dtype, kernels);
   model.init(new Rng(seed));
   return model;
 }

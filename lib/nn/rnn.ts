@@ -12,8 +12,7 @@
  *
  * @module
  */
-import type { FloatDtype, Vec } from "../kernels/backend.ts";
-import { kernels } from "../kernels/backend.ts";
+import type { FloatDtype, Kernels, Vec } from "../kernels/backend.ts";
 import {
   type CellCacheBase,
   type CellParams,
@@ -52,6 +51,7 @@ export interface RnnCache extends CellCacheBase {
 /**
  * Allocates an RNN cache for T steps of B streams.
  *
+ * @param k Backend the cache belongs to.
  * @param dtype Element type.
  * @param T Steps.
  * @param B Streams.
@@ -60,15 +60,15 @@ export interface RnnCache extends CellCacheBase {
  * @returns The zeroed cache.
  */
 export function createRnnCache(
+  k: Kernels,
   dtype: FloatDtype,
   T: number,
   B: number,
   D: number,
   H: number,
 ): RnnCache {
-  const k = kernels();
   return {
-    ...createCacheBase(dtype, T, B, D, H, ["h"]),
+    ...createCacheBase(k, dtype, T, B, D, H, ["h"]),
     a: k.alloc(dtype, T * B * H),
     da: k.alloc(dtype, T * B * H),
   };
@@ -90,11 +90,11 @@ export function rnnForward(
   cache: RnnCache,
   hook?: StepHook,
 ): void {
-  const k = kernels();
+  const k = cache.kernels;
   const { T, B, D, H, hAll, a } = cache;
   checkInput(input, cache);
   const BH = B * H;
-  projectInput(input, p.Wx!, p.b!, T * B, D, H, a);
+  projectInput(k, input, p.Wx!, p.b!, T * B, D, H, a);
   hAll.set(state.h!.subarray(0, BH), 0);
   const wh = packedRecurrentWeights(cache, p.Wh!, H, H);
   for (let t = 0; t < T; t++) {
@@ -124,7 +124,7 @@ export function rnnBackward(
   dhOut: Vec,
   grads: CellParams,
 ): void {
-  const k = kernels();
+  const k = cache.kernels;
   const { T, B, D, H, hAll, da, dhStep, dstate } = cache;
   const BH = B * H;
   const dhRec = dstate.h!;
@@ -144,6 +144,7 @@ export function rnnBackward(
   }
   k.gemm(true, false, H, H, T * B, hAll, da, grads.Wh!, true);
   projectInputBackward(
+    k,
     input,
     p.Wx!,
     da,

@@ -3,12 +3,12 @@
  *
  * @module
  */
-import type { Vec } from "../kernels/backend.ts";
-import { kernels } from "../kernels/backend.ts";
+import type { Kernels, Vec } from "../kernels/backend.ts";
 
 /**
  * Forward: per-row softmax and `−log p(target)`; returns the mean in nats.
  *
+ * @param k Backend of the tensors.
  * @param probs `[R, V]` output probabilities.
  * @param losses `[R]` per-row losses.
  * @param logits `[R, V]` scores.
@@ -18,6 +18,7 @@ import { kernels } from "../kernels/backend.ts";
  * @returns Mean loss in nats per character.
  */
 export function softmaxXentForward(
+  k: Kernels,
   probs: Vec,
   losses: Vec,
   logits: Vec,
@@ -25,7 +26,7 @@ export function softmaxXentForward(
   R: number,
   V: number,
 ): number {
-  kernels().softmaxXentForward(logits, targets, R, V, probs, losses);
+  k.softmaxXentForward(logits, targets, R, V, probs, losses);
   let sum = 0;
   for (let r = 0; r < R; r++) sum += losses[r]!;
   return sum / R;
@@ -34,6 +35,7 @@ export function softmaxXentForward(
 /**
  * Backward of the mean loss: `dlogits = (probs − onehot) / R`.
  *
+ * @param k Backend of the tensors.
  * @param dlogits `[R, V]` output.
  * @param probs `[R, V]` probabilities from forward.
  * @param targets `[R]` true next characters.
@@ -41,11 +43,12 @@ export function softmaxXentForward(
  * @param V Vocabulary size.
  */
 export function softmaxXentBackward(
+  k: Kernels,
   dlogits: Vec,
   probs: Vec,
   targets: Int32Array,
   R: number,
   V: number,
 ): void {
-  kernels().softmaxXentBackward(probs, targets, R, V, 1 / R, dlogits);
+  k.softmaxXentBackward(probs, targets, R, V, 1 / R, dlogits);
 }

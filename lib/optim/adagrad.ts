@@ -4,19 +4,25 @@
  *
  * @module
  */
-import type { Param } from "../nn/params.ts";
+import type { Kernels } from "../kernels/backend.ts";
+import { markChanged, type Param } from "../nn/params.ts";
 import { createMoments, type Optimizer, type OptimizerOptions } from "./optimizer.ts";
 
 /**
  * Creates an Adagrad optimizer for `params`.
  *
  * @param params Parameters it will update.
+ * @param k Their backend (the model's `kernels`), where the moments live.
  * @param opts `eps`.
  * @returns The optimizer.
  */
-export function createAdagrad(params: readonly Param[], opts: OptimizerOptions = {}): Optimizer {
+export function createAdagrad(
+  params: readonly Param[],
+  k: Kernels,
+  opts: OptimizerOptions = {},
+): Optimizer {
   const eps = opts.eps ?? 1e-8;
-  const G = createMoments(params, "G");
+  const G = createMoments(k, params, "G");
   return {
     kind: "adagrad",
     stepCount: 0,
@@ -30,6 +36,7 @@ export function createAdagrad(params: readonly Param[], opts: OptimizerOptions =
         }
       }
       this.stepCount++;
+      markChanged(ps);
     },
     stateTensors: () => Object.fromEntries(G),
   };

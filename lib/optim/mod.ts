@@ -5,15 +5,17 @@
  * ```ts
  * import { createOptimizer } from "./mod.ts";
  * import { createParam } from "../nn/params.ts";
- * const p = createParam("w", [2], "float32");
+ * import { jsKernels } from "../kernels/js.ts";
+ * const p = createParam(jsKernels, "w", [2], "float32");
  * p.grad.set([1, -1]);
- * const opt = createOptimizer("adam", [p]);
+ * const opt = createOptimizer("adam", [p], jsKernels);
  * opt.step([p], 0.1);
  * console.log(Array.from(p.data).map((x) => x.toFixed(3))); // ["-0.100", "0.100"]
  * ```
  *
  * @module
  */
+import type { Kernels } from "../kernels/backend.ts";
 import type { Param } from "../nn/params.ts";
 import { createAdagrad } from "./adagrad.ts";
 import { createAdam } from "./adam.ts";
@@ -30,6 +32,7 @@ export { createAdagrad, createAdam, createRmsprop, createSgd };
  *
  * @param kind `"sgd"`, `"adagrad"`, `"rmsprop"` or `"adam"`.
  * @param params Parameters it will update.
+ * @param k Their backend (the model's `kernels`), where the moments live.
  * @param opts Hyper-parameters.
  * @returns The optimizer.
  * @throws {RangeError} On an unknown name.
@@ -37,17 +40,18 @@ export { createAdagrad, createAdam, createRmsprop, createSgd };
 export function createOptimizer(
   kind: OptimizerKind,
   params: readonly Param[],
+  k: Kernels,
   opts: OptimizerOptions = {},
 ): Optimizer {
   switch (kind) {
     case "sgd":
       return createSgd();
     case "adagrad":
-      return createAdagrad(params, opts);
+      return createAdagrad(params, k, opts);
     case "rmsprop":
-      return createRmsprop(params, opts);
+      return createRmsprop(params, k, opts);
     case "adam":
-      return createAdam(params, opts);
+      return createAdam(params, k, opts);
     default:
       throw new RangeError(
         `Cannot create optimizer "${kind}": use one of sgd, adagrad, rmsprop, adam`,

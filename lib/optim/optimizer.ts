@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Vec } from "../kernels/backend.ts";
-import { kernels } from "../kernels/backend.ts";
+import type { Kernels, Vec } from "../kernels/backend.ts";
+import { checkMemory, measureBytes } from "../nn/memory.ts";
 import type { Param } from "../nn/params.ts";
 
 /** Optimizer names. */
@@ -52,12 +52,23 @@ export interface OptimizerOptions {
 /**
  * Allocates one moment tensor per parameter.
  *
+ * @param k The parameters' backend (their model's `kernels`).
  * @param params Parameters.
  * @param slot Slot name used in checkpoints, e.g. `"m"`.
  * @returns Map from `"<slot>.<param name>"` to a zeroed tensor.
+ * @throws {CellscopeError} When they do not fit in the backend's memory.
  */
-export function createMoments(params: readonly Param[], slot: string): Map<string, Vec> {
-  const k = kernels();
+export function createMoments(
+  k: Kernels,
+  params: readonly Param[],
+  slot: string,
+): Map<string, Vec> {
   const dtype = params[0]?.data instanceof Float64Array ? "float64" : "float32";
+  checkMemory(
+    k,
+    measureBytes((c) => params.forEach((p) => c.alloc(dtype, p.data.length))),
+    `the optimizer's "${slot}" moments`,
+    "use a smaller model (--hidden, --layers, --embed) or an optimizer with fewer moments (--optimizer sgd)",
+  );
   return new Map(params.map((p) => [`${slot}.${p.name}`, k.alloc(dtype, p.data.length)]));
 }

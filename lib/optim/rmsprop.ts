@@ -4,19 +4,25 @@
  *
  * @module
  */
-import type { Param } from "../nn/params.ts";
+import type { Kernels } from "../kernels/backend.ts";
+import { markChanged, type Param } from "../nn/params.ts";
 import { createMoments, type Optimizer, type OptimizerOptions } from "./optimizer.ts";
 
 /**
  * Creates an RMSProp optimizer for `params`.
  *
  * @param params Parameters it will update.
+ * @param k Their backend (the model's `kernels`), where the moments live.
  * @param opts `decay` (ρ, default 0.95) and `eps`.
  * @returns The optimizer.
  */
-export function createRmsprop(params: readonly Param[], opts: OptimizerOptions = {}): Optimizer {
+export function createRmsprop(
+  params: readonly Param[],
+  k: Kernels,
+  opts: OptimizerOptions = {},
+): Optimizer {
   const rho = opts.decay ?? 0.95, eps = opts.eps ?? 1e-8;
-  const S = createMoments(params, "S");
+  const S = createMoments(k, params, "S");
   return {
     kind: "rmsprop",
     stepCount: 0,
@@ -30,6 +36,7 @@ export function createRmsprop(params: readonly Param[], opts: OptimizerOptions =
         }
       }
       this.stepCount++;
+      markChanged(ps);
     },
     stateTensors: () => Object.fromEntries(S),
   };

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Param } from "../nn/params.ts";
+import { markChanged, type Param } from "../nn/params.ts";
 import type { Optimizer } from "./optimizer.ts";
 
 /**
@@ -20,6 +20,7 @@ export function createSgd(): Optimizer {
         for (let k = 0; k < data.length; k++) data[k] = data[k]! - lr * grad[k]!;
       }
       this.stepCount++;
+      markChanged(params);
     },
     stateTensors: () => ({}),
   };

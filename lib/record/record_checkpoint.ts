@@ -11,7 +11,7 @@ import { loadCorpus } from "../data/corpora.ts";
 import { splitText } from "../data/split.ts";
 import { readTextFile } from "../data/text.ts";
 import { CellscopeError } from "../errors.ts";
-import { type BackendName, withKernels } from "../kernels/select.ts";
+import { type BackendName, kernelsNamed } from "../kernels/select.ts";
 import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
 import type { SignalFilter } from "./names.ts";
 import { recordActivations } from "./recorder.ts";
@@ -130,19 +130,17 @@ export async function recordCheckpoint(opts: RecordCheckpointOptions): Promise<A
     source,
     dtype: opts.float16 ? "float16" : "float32",
   };
-  return await withKernels(opts.backend ?? "wasm", opts.threads ?? 2, async () => {
-    const model = modelFromCheckpoint(ckpt);
-    const vocab = vocabFromCheckpoint(ckpt);
-    const out = opts.out;
-    return await recordActivations(model, vocab, text, {
-      signals: opts.signals,
-      chunk: opts.chunk ?? 256,
-      controlSeed: opts.controlSeed === undefined ? 1 : opts.controlSeed,
-      meta,
-      ...(out !== undefined
-        ? { writer: (T, signals, m) => createDiskWriter(out, T, signals, m) }
-        : {}),
-      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
-    });
+  const model = modelFromCheckpoint(ckpt, kernelsNamed(opts.backend ?? "wasm", opts.threads ?? 2));
+  const vocab = vocabFromCheckpoint(ckpt);
+  const out = opts.out;
+  return await recordActivations(model, vocab, text, {
+    signals: opts.signals,
+    chunk: opts.chunk ?? 256,
+    controlSeed: opts.controlSeed === undefined ? 1 : opts.controlSeed,
+    meta,
+    ...(out !== undefined
+      ? { writer: (T, signals, m) => createDiskWriter(out, T, signals, m) }
+      : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   });
 }

@@ -142,7 +142,12 @@ export async function recordActivations(
     : createMemoryWriter(T, specs, meta);
   try {
     const runs: [CharRnn, string][] = [[model, ""]];
-    if (control) runs.push([createModel(model.config, opts.controlSeed!), CONTROL_PREFIX]);
+    if (control) {
+      runs.push([
+        createModel(model.config, opts.controlSeed!, model.dtype, model.kernels),
+        CONTROL_PREFIX,
+      ]);
+    }
     let done = 0;
     for (const [m, prefix] of runs) {
       await streamModel(m, ids, {

@@ -54,20 +54,17 @@ export async function streamModel(
   const chunk = Math.max(1, Math.min(opts.chunk ?? 256, n));
   const state = model.createState(1);
   let ws = model.createWorkspace(chunk, 1);
-  let total = 0, packed = false;
+  let total = 0;
   for (let t0 = 0; t0 < n; t0 += chunk) {
     const T = Math.min(chunk, n - t0);
-    if (T !== ws.T) (ws = model.createWorkspace(T, 1)), (packed = false);
-    // The weights stay fixed over the stream: the recurrent weights packed
-    // for a workspace's first chunk serve its later ones.
+    if (T !== ws.T) ws = model.createWorkspace(T, 1);
     const loss = model.forward(
       ws,
       ids.subarray(t0, t0 + T),
       ids.subarray(t0 + 1, t0 + T + 1),
       state,
-      { hooks: opts.hooks, weightsUnchanged: packed },
+      { hooks: opts.hooks },
     );
-    packed = true;
     total += loss * T;
     await opts.onChunk?.(t0, T, ws);
   }

@@ -122,11 +122,9 @@ export function sampleText(model: CharRnn, vocab: Vocab, opts: SampleOptions = {
   const state: ModelState = model.createState(1);
   const step = new Int32Array(1);
   const ids = vocab.encode(prime);
-  let calls = 0;
   const forward = (id: number): Vec => {
     step[0] = id;
-    // The weights stay fixed while sampling: pack the recurrent weights once.
-    model.forward(ws, step, null, state, { hooks: opts.hooks, weightsUnchanged: calls++ > 0 });
+    model.forward(ws, step, null, state, { hooks: opts.hooks });
     return ws.logits;
   };
   let logits: Vec = ws.logits;

@@ -13,9 +13,10 @@
 import { Vocab } from "../data/vocab.ts";
 import type { BatcherPosition } from "../data/batcher.ts";
 import { CellscopeError } from "../errors.ts";
-import type { Vec } from "../kernels/backend.ts";
+import type { Kernels, Vec } from "../kernels/backend.ts";
 import { LEGACY_INIT } from "../nn/init.ts";
 import { CharRnn, type ModelConfig, type ModelState, validateModelConfig } from "../nn/model.ts";
+import { markChanged } from "../nn/params.ts";
 import type { Optimizer, OptimizerKind } from "../optim/optimizer.ts";
 import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
 import { cleanStaleTemps } from "../io/atomic.ts";
@@ -262,12 +263,15 @@ function copyInto(ckpt: Checkpoint, name: string, target: Vec, shape: readonly n
  * Builds the checkpoint's model with its weights.
  *
  * @param ckpt A loaded checkpoint.
+ * @param kernels The model's backend. @default the shared WebAssembly backend
  * @returns The model (float32).
- * @throws {CellscopeError} When a tensor is missing or has the wrong shape.
+ * @throws {CellscopeError} When a tensor is missing or has the wrong shape,
+ *   or the model does not fit in the backend's memory.
  */
-export function modelFromCheckpoint(ckpt: Checkpoint): CharRnn {
-  const model = new CharRnn(ckpt.meta.model);
+export function modelFromCheckpoint(ckpt: Checkpoint, kernels?: Kernels): CharRnn {
+  const model = new CharRnn(ckpt.meta.model, "float32", kernels);
   for (const p of model.params) copyInto(ckpt, p.name, p.data, p.shape);
+  markChanged(model.params);
   return model;
 }
 

@@ -60,8 +60,7 @@ export function evaluateLoss(
   let total = 0;
   for (let c = 0; c < chunks; c++) {
     const { ids: x, targets } = batcher.next();
-    // Fixed weights during an evaluation: pack the recurrent weights once per call.
-    total += model.forward(work, x, targets, state, { weightsUnchanged: c > 0 });
+    total += model.forward(work, x, targets, state);
   }
   return total / chunks;
 }
@@ -104,14 +103,11 @@ export function evaluateSplit(model: CharRnn, ids: Int32Array, chunk = SPLIT_EVA
   for (let start = 0; start < n; start += chunk) {
     const T = Math.min(chunk, n - start);
     if (ws === null || ws.T !== T) ws = model.createWorkspace(T, 1);
-    // Fixed weights during an evaluation: pack the recurrent weights once per workspace.
-    const packed = start > 0 && T === chunk;
     total += T * model.forward(
       ws,
       ids.subarray(start, start + T),
       ids.subarray(start + 1, start + T + 1),
       state,
-      { weightsUnchanged: packed },
     );
   }
   return total / n;

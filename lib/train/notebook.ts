@@ -8,8 +8,9 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Vocab } from "../data/vocab.ts";
+import { kernelsNamed } from "../kernels/select.ts";
 import type { CharRnn } from "../nn/model.ts";
 import {
   type HistoryEntry,
@@ -194,6 +195,9 @@ export async function trainOrReuse(opts: TrainOrReuseOptions): Promise<TrainOrRe
   const reused = found !== null;
   let samples: TrainingSample[] = [];
   if (found === null) {
+    // The run folder is this function's choice, so its parent is made here
+    // (train --out leaves that to the user).
+    await Deno.mkdir(dirname(runDir), { recursive: true });
     const run = await train({ ...rest, config: { ...rest.config, out: runDir }, save: true });
     samples = run.samples;
     found = (await findCheckpoint(runDir))!;
@@ -211,7 +215,10 @@ export async function trainOrReuse(opts: TrainOrReuseOptions): Promise<TrainOrRe
     reused,
     checkpoint: found,
     runDir,
-    model: modelFromCheckpoint(best),
+    model: modelFromCheckpoint(
+      best,
+      kernelsNamed(best.meta.config.backend, best.meta.config.threads),
+    ),
     vocab: vocabFromCheckpoint(best),
     config: best.meta.config,
     history,

@@ -22,7 +22,8 @@ import { diffVocab, quoteChar, Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkNewRunFolder } from "../io/output.ts";
-import { withKernels } from "../kernels/select.ts";
+import type { Kernels } from "../kernels/backend.ts";
+import { kernelsNamed } from "../kernels/select.ts";
 import { CharRnn, type ModelState } from "../nn/model.ts";
 import { zeroGrads } from "../nn/params.ts";
 import { clipGradNorm, clipGradValue, createOptimizer } from "../optim/mod.ts";
@@ -86,6 +87,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Watchers. */
   events?: TrainEvents;
+  /**
+   * The backend of the model (a value from `kernelsNamed`, `createWasmKernels`
+   * or `jsKernels`). @default the shared one that `config.backend` and
+   * `config.threads` name
+   */
+  kernels?: Kernels;
 }
 
 /** What a finished run returns. */
@@ -180,7 +187,7 @@ export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const config = ckpt
     ? resolveTrainConfig(resumeConfig(ckpt, given))
     : resolveTrainConfig(given, opts.preset);
-  return await withKernels(config.backend, config.threads, () => runTraining(opts, config, ckpt));
+  return await runTraining(opts, config, ckpt);
 }
 
 async function runTraining(
@@ -217,10 +224,13 @@ async function runTraining(
   const totalSteps = config.steps > 0 ? config.steps : config.epochs * batcher.chunksPerEpoch;
 
   // Model, optimizer, random state, carried state.
-  const model = ckpt ? modelFromCheckpoint(ckpt) : new CharRnn(modelConfigOf(config, vocab.size));
+  const kernels = opts.kernels ?? kernelsNamed(config.backend, config.threads);
+  const model = ckpt
+    ? modelFromCheckpoint(ckpt, kernels)
+    : new CharRnn(modelConfigOf(config, vocab.size), "float32", kernels);
   const rng = new Rng(config.seed);
   if (!ckpt) model.init(rng);
-  const optimizer = createOptimizer(config.optimizer, model.params);
+  const optimizer = createOptimizer(config.optimizer, model.params, model.kernels);
   const state: ModelState = model.createState(config.batch);
   let step = 0, elapsedBefore = 0, bestValLoss: number | null = null;
   let smoothLoss: number | null = null;

@@ -13,7 +13,6 @@ import { sampleWithClamp } from "../analyze/clamp.ts";
 import { INERT_RANGE } from "../analyze/liveness.ts";
 import { formatUnit } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
-import { withKernels } from "../kernels/select.ts";
 import type { ActivationStore } from "../record/store.ts";
 import { sampleText } from "../sample/sample.ts";
 import { type Checkpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
@@ -166,25 +165,23 @@ export async function reportCausal(
   sourceText: string,
 ): Promise<CausalData | string> {
   try {
-    return await withKernels("wasm", 2, async () => {
-      const model = modelFromCheckpoint(ckpt);
-      const vocab = vocabFromCheckpoint(ckpt);
-      const sub = { ...analysis, results: [...shown] };
-      await runCausalTests(sub, store, model, vocab, { chars, sourceText });
-      const pick = pickShown(sub.results);
-      if (pick === null) return "no top unit is a state unit (h or c) that can be clamped";
-      const c = pick.unit.causal!;
-      const [a, b] = c.byClamp, k = c.category!;
-      const value = Math.abs(b[k]!) > Math.abs(a[k]!) ? c.values![1] : c.values![0];
-      const name = formatUnit(pick.unit.signal, pick.unit.unit);
-      const opts = { length: 300, temperature: 0.8, seed: 1 };
-      return {
-        ...pick,
-        value,
-        plain: sampleText(model, vocab, opts),
-        clamped: sampleWithClamp(model, vocab, [name], value, opts),
-      };
-    });
+    const model = modelFromCheckpoint(ckpt);
+    const vocab = vocabFromCheckpoint(ckpt);
+    const sub = { ...analysis, results: [...shown] };
+    await runCausalTests(sub, store, model, vocab, { chars, sourceText });
+    const pick = pickShown(sub.results);
+    if (pick === null) return "no top unit is a state unit (h or c) that can be clamped";
+    const c = pick.unit.causal!;
+    const [a, b] = c.byClamp, k = c.category!;
+    const value = Math.abs(b[k]!) > Math.abs(a[k]!) ? c.values![1] : c.values![0];
+    const name = formatUnit(pick.unit.signal, pick.unit.unit);
+    const opts = { length: 300, temperature: 0.8, seed: 1 };
+    return {
+      ...pick,
+      value,
+      plain: sampleText(model, vocab, opts),
+      clamped: sampleWithClamp(model, vocab, [name], value, opts),
+    };
   } catch (e) {
     if (e instanceof CellscopeError) return e.message;
     throw e;

@@ -13,7 +13,6 @@ import {
 import { CONFIRM_MIN_DELTA, CONFIRM_RATIO, runCausalTests } from "../../lib/analyze/causal.ts";
 import { INERT_RANGE, unitProfile } from "../../lib/analyze/liveness.ts";
 import { computeTracks, inQuotes } from "../../lib/analyze/hypotheses/mod.ts";
-import { withKernels } from "../../lib/kernels/select.ts";
 import { Rng } from "../../lib/sample/rng.ts";
 
 /** An in-memory recording of `l0.c` with the given `[T, H]` values over `text`. */
@@ -95,68 +94,66 @@ Deno.test("causal test on a small LSTM trained on synthetic quotes: the top live
     save: false,
   });
   console.log(`train ${Date.now() - tTrain} ms`);
-  await withKernels("wasm", 2, async () => {
-    const store = await recordActivations(model, vocab, heldOut, {
-      signals: "l0.h,l0.c",
-      controlSeed: 9,
-    });
-    let t0 = Date.now();
-    const analysis = await analyzeRecording(store, { hypotheses: "in_quotes", top: 5 });
-    console.log(`analyze ${Date.now() - t0} ms`);
-    t0 = Date.now();
-    await runCausalTests(analysis, store, model, vocab, { chars: 3000, top: 3, controls: 4 });
-    console.log(`causal ${Date.now() - t0} ms`);
-    console.log(formatAnalysisTable(analysis, 5));
-    const quotes = analysis.results[0]!;
-    const best = quotes.top[0]!;
-    assert(!best.inert, "the first unit is live");
-    const c = best.causal!;
-    assert(
-      c.confirmed,
-      `top unit ${best.signal}[${best.unit}] not confirmed: ${JSON.stringify(c)}`,
-    );
-    assert(c.delta! >= 0.3, `delta ${c.delta} < 0.3 nats`);
-    assert(c.delta! >= CONFIRM_RATIO * c.controlDelta!, `control ${c.controlDelta}`);
-    assert(Math.abs(c.delta!) >= CONFIRM_MIN_DELTA);
-
-    // JSON: every ranked unit has output_range and inert; the tested ones a causal verdict.
-    const json = JSON.parse(analysisToJson(analysis));
-    const top = json.results[0].top as Record<string, unknown>[];
-    for (const u of top) {
-      assertEquals(typeof u.output_range, "number");
-      assertEquals(typeof u.inert, "boolean");
-    }
-    for (const u of top.slice(0, 3)) {
-      const causal = u.causal as Record<string, unknown>;
-      assertEquals(typeof causal.category, "string");
-      assertEquals(typeof causal.delta, "number");
-      assertEquals(typeof causal.control_delta, "number");
-      assertEquals(typeof causal.confirmed, "boolean");
-    }
-
-    // A random unit of the same signal, not among the ranked ones, is not confirmed.
-    const ranked = new Set(quotes.top.map((u) => `${u.signal}[${u.unit}]`));
-    const rng = new Rng(7);
-    let j: number;
-    do j = rng.int(32); while (ranked.has(`l0.c[${j}]`));
-    const acts = await store.read("l0.c");
-    const track = computeTracks([inQuotes], Array.from(heldOut)).get("in_quotes")!;
-    const random: RankedUnit = {
-      signal: "l0.c",
-      unit: j,
-      hypothesis: "in_quotes",
-      metric: "auc",
-      score: NaN,
-      sign: 1,
-      raw: NaN,
-      ...unitProfile("l0.c", acts, 32, j, track, "binary"),
-    };
-    const probe = { ...analysis, results: [{ ...quotes, top: [random, ...quotes.top] }] };
-    await runCausalTests(probe, store, model, vocab, { chars: 3000, top: 1, controls: 4 });
-    const r = probe.results[0]!.top[0]!.causal!;
-    console.log(`random unit l0.c[${j}]: ${JSON.stringify({ ...r, byCategory: undefined })}`);
-    assert(!r.confirmed, `random unit l0.c[${j}] confirmed: ${JSON.stringify(r)}`);
+  const store = await recordActivations(model, vocab, heldOut, {
+    signals: "l0.h,l0.c",
+    controlSeed: 9,
   });
+  let t0 = Date.now();
+  const analysis = await analyzeRecording(store, { hypotheses: "in_quotes", top: 5 });
+  console.log(`analyze ${Date.now() - t0} ms`);
+  t0 = Date.now();
+  await runCausalTests(analysis, store, model, vocab, { chars: 3000, top: 3, controls: 4 });
+  console.log(`causal ${Date.now() - t0} ms`);
+  console.log(formatAnalysisTable(analysis, 5));
+  const quotes = analysis.results[0]!;
+  const best = quotes.top[0]!;
+  assert(!best.inert, "the first unit is live");
+  const c = best.causal!;
+  assert(
+    c.confirmed,
+    `top unit ${best.signal}[${best.unit}] not confirmed: ${JSON.stringify(c)}`,
+  );
+  assert(c.delta! >= 0.3, `delta ${c.delta} < 0.3 nats`);
+  assert(c.delta! >= CONFIRM_RATIO * c.controlDelta!, `control ${c.controlDelta}`);
+  assert(Math.abs(c.delta!) >= CONFIRM_MIN_DELTA);
+
+  // JSON: every ranked unit has output_range and inert; the tested ones a causal verdict.
+  const json = JSON.parse(analysisToJson(analysis));
+  const top = json.results[0].top as Record<string, unknown>[];
+  for (const u of top) {
+    assertEquals(typeof u.output_range, "number");
+    assertEquals(typeof u.inert, "boolean");
+  }
+  for (const u of top.slice(0, 3)) {
+    const causal = u.causal as Record<string, unknown>;
+    assertEquals(typeof causal.category, "string");
+    assertEquals(typeof causal.delta, "number");
+    assertEquals(typeof causal.control_delta, "number");
+    assertEquals(typeof causal.confirmed, "boolean");
+  }
+
+  // A random unit of the same signal, not among the ranked ones, is not confirmed.
+  const ranked = new Set(quotes.top.map((u) => `${u.signal}[${u.unit}]`));
+  const rng = new Rng(7);
+  let j: number;
+  do j = rng.int(32); while (ranked.has(`l0.c[${j}]`));
+  const acts = await store.read("l0.c");
+  const track = computeTracks([inQuotes], Array.from(heldOut)).get("in_quotes")!;
+  const random: RankedUnit = {
+    signal: "l0.c",
+    unit: j,
+    hypothesis: "in_quotes",
+    metric: "auc",
+    score: NaN,
+    sign: 1,
+    raw: NaN,
+    ...unitProfile("l0.c", acts, 32, j, track, "binary"),
+  };
+  const probe = { ...analysis, results: [{ ...quotes, top: [random, ...quotes.top] }] };
+  await runCausalTests(probe, store, model, vocab, { chars: 3000, top: 1, controls: 4 });
+  const r = probe.results[0]!.top[0]!.causal!;
+  console.log(`random unit l0.c[${j}]: ${JSON.stringify({ ...r, byCategory: undefined })}`);
+  assert(!r.confirmed, `random unit l0.c[${j}] confirmed: ${JSON.stringify(r)}`);
 });
 
 Deno.test("runCausalTests refuses a model whose shape differs from the recording", async () => {

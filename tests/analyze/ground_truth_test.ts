@@ -4,7 +4,6 @@ import { train } from "../../lib/train/trainer.ts";
 import { recordActivations } from "../../lib/record/recorder.ts";
 import { analyzeRecording } from "../../lib/analyze/analyze.ts";
 import { ablationEffect } from "../../lib/analyze/clamp.ts";
-import { withKernels } from "../../lib/kernels/select.ts";
 
 Deno.test("a small LSTM trained on the synthetic corpus has a unit that finds quotes (AUC ≥ 0.95) and the untrained control does not", async () => {
   const corpus = generateSynthetic({ length: 100_000, seed: 1, quoteRate: 0.3 });
@@ -25,32 +24,30 @@ Deno.test("a small LSTM trained on the synthetic corpus has a unit that finds qu
     save: false,
   });
   assert(bestValLoss! < 1.5, `training should have progressed, val loss ${bestValLoss}`);
-  await withKernels("wasm", 2, async () => {
-    const store = await recordActivations(model, vocab, heldOut, {
-      signals: "l0.h,l0.c",
-      controlSeed: 9,
-    });
-    const analysis = await analyzeRecording(store, { hypotheses: "in_quotes", top: 3 });
-    const quotes = analysis.results.find((r) => r.hypothesis === "in_quotes")!;
-    const best = quotes.top[0]!;
-    console.log(
-      `best quote unit ${best.signal}[${best.unit}] AUC ${best.score.toFixed(3)}; control ${
-        quotes.control!.score.toFixed(3)
-      }`,
-    );
-    assert(best.score >= 0.95, `best in_quotes AUC ${best.score} < 0.95`);
-    assert(quotes.control!.score < 0.8, `control AUC ${quotes.control!.score} is not well below`);
-    // Clamping the quote unit hurts closing quotes more than random units do.
-    const effect = await ablationEffect(model, vocab, heldOut, [`${best.signal}[${best.unit}]`], {
-      value: "mean",
-      controlSets: 3,
-    });
-    assertEquals(effect.units, [`${best.signal}[${best.unit}]`]);
-    assert(
-      effect.delta.close_quote! > effect.control.meanDelta.close_quote!,
-      `clamp delta on closing quotes ${effect.delta.close_quote} vs control ${effect.control.meanDelta.close_quote}`,
-    );
+  const store = await recordActivations(model, vocab, heldOut, {
+    signals: "l0.h,l0.c",
+    controlSeed: 9,
   });
+  const analysis = await analyzeRecording(store, { hypotheses: "in_quotes", top: 3 });
+  const quotes = analysis.results.find((r) => r.hypothesis === "in_quotes")!;
+  const best = quotes.top[0]!;
+  console.log(
+    `best quote unit ${best.signal}[${best.unit}] AUC ${best.score.toFixed(3)}; control ${
+      quotes.control!.score.toFixed(3)
+    }`,
+  );
+  assert(best.score >= 0.95, `best in_quotes AUC ${best.score} < 0.95`);
+  assert(quotes.control!.score < 0.8, `control AUC ${quotes.control!.score} is not well below`);
+  // Clamping the quote unit hurts closing quotes more than random units do.
+  const effect = await ablationEffect(model, vocab, heldOut, [`${best.signal}[${best.unit}]`], {
+    value: "mean",
+    controlSets: 3,
+  });
+  assertEquals(effect.units, [`${best.signal}[${best.unit}]`]);
+  assert(
+    effect.delta.close_quote! > effect.control.meanDelta.close_quote!,
+    `clamp delta on closing quotes ${effect.delta.close_quote} vs control ${effect.control.meanDelta.close_quote}`,
+  );
 });
 
 Deno.test("hand-built LSTM: an integrator unit's forget gate is right-saturated all the time, as computed by hand", async () => {

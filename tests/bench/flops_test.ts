@@ -7,7 +7,8 @@ import {
   QUICK_SECONDS,
   RECORD_CASES,
 } from "../../bench/bench.ts";
-import { type Kernels, kernels, setKernels } from "../../lib/kernels/backend.ts";
+import type { Kernels } from "../../lib/kernels/backend.ts";
+import { jsKernels } from "../../lib/kernels/js.ts";
 import { CELL_KINDS } from "../../lib/nn/cell.ts";
 import { createModel, type ModelConfig } from "../../lib/nn/model.ts";
 import { assert, assertEquals, assertStrictEquals, assertThrows } from "../_assert.ts";
@@ -36,11 +37,7 @@ Deno.test("flopsPerChar() equals the 2·M·N·K of every GEMM the model runs", a
     for (const embed of [0, 3]) {
       await t.step(`${cell}, embed ${embed}`, () => {
         const config: ModelConfig = { cell, vocabSize: 5, hidden: 4, layers: 2, embed, dropout: 0 };
-        const model = createModel(config, 1);
-        const T = 3, B = 2;
-        const ws = model.createWorkspace(T, B);
-        const ids = Int32Array.from([0, 1, 2, 3, 4, 0]);
-        const base = kernels();
+        const base = jsKernels;
         let flops = 0;
         const counting: Kernels = {
           ...base,
@@ -53,17 +50,16 @@ Deno.test("flopsPerChar() equals the 2·M·N·K of every GEMM the model runs", a
             base.gemmPacked(M, A, Bp, C, accumulate);
           },
         };
-        setKernels(counting);
-        try {
-          model.forward(ws, ids, null, model.createState(B));
-          assertStrictEquals(flops, flopsPerChar(config, "record") * T * B, "forward");
-          flops = 0;
-          model.forward(ws, ids, ids, model.createState(B));
-          model.backward(ws);
-          assertStrictEquals(flops, flopsPerChar(config, "train") * T * B, "train");
-        } finally {
-          setKernels(base);
-        }
+        const model = createModel(config, 1, "float32", counting);
+        const T = 3, B = 2;
+        const ws = model.createWorkspace(T, B);
+        const ids = Int32Array.from([0, 1, 2, 3, 4, 0]);
+        model.forward(ws, ids, null, model.createState(B));
+        assertStrictEquals(flops, flopsPerChar(config, "record") * T * B, "forward");
+        flops = 0;
+        model.forward(ws, ids, ids, model.createState(B));
+        model.backward(ws);
+        assertStrictEquals(flops, flopsPerChar(config, "train") * T * B, "train");
       });
     }
   }

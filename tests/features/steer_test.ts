@@ -3,8 +3,6 @@ import { generateSynthetic } from "../../lib/data/synthetic.ts";
 import { describeFeatures } from "../../lib/features/dictionary_features.ts";
 import { trainDictionary } from "../../lib/features/dictionary_train.ts";
 import { parseFeatureRef, steeringEffect } from "../../lib/features/steer.ts";
-import { withKernels } from "../../lib/kernels/select.ts";
-import { kernels } from "../../lib/kernels/backend.ts";
 import { recordActivations } from "../../lib/record/recorder.ts";
 import { train } from "../../lib/train/trainer.ts";
 import { CellscopeError } from "../../lib/errors.ts";
@@ -33,48 +31,46 @@ Deno.test("steering with the quote feature of a synthetic quote model raises the
     },
     save: false,
   });
-  await withKernels("wasm", 2, async () => {
-    const store = await recordActivations(model, vocab, heldOut, { signals: "l0.h" });
-    const trained = await trainDictionary(store, {
-      kernels: kernels(),
-      signal: "l0.h",
-      features: 32,
-      topK: 12,
-      steps: 600,
-      batch: 256,
-      lr: 3e-3,
-      holdout: 0.3,
-    });
-    const table = await describeFeatures(kernels(), trained, store, { hypotheses: "in_quotes" });
-    const best = table.features.filter((f) => !Number.isNaN(f.score))
-      .sort((a, b) => b.score - a.score)[0]!;
-    // Active inside quotes (its top rows are quoted characters), or outside.
-    const quoted = generateSynthetic({ length: 8_000, seed: 2, quoteRate: 0.3 }).labels.in_quotes;
-    const inside = best.topRows.filter((t) => quoted[t] === 1).length * 2 > best.topRows.length;
-    // Taking an inside-quote feature away (or pushing an outside one) says "not in a quote".
-    const r = await steeringEffect(
-      model,
-      vocab,
-      heldOut,
-      trained.dict,
-      best.index,
-      inside ? -2 : 2,
-      {
-        controls: 3,
-      },
-    );
-    console.log(
-      `feature[${best.index}] in_quotes ${best.score.toFixed(3)} (${
-        inside ? "inside" : "outside"
-      }); close_quote delta ${r.delta.close_quote!.toFixed(3)} vs random ${
-        r.control.meanDelta.close_quote!.toFixed(3)
-      }; all ${r.delta.all!.toFixed(3)}`,
-    );
-    assert(r.delta.close_quote! > 0.5, `closing-quote loss change ${r.delta.close_quote}`);
-    assert(
-      r.delta.close_quote! > r.control.meanDelta.close_quote! + 0.3,
-      `closing quotes: ${r.delta.close_quote} vs random directions ${r.control.meanDelta.close_quote}`,
-    );
-    assertEquals(r.units, [`feature[${best.index}] of l0.h`]);
+  const store = await recordActivations(model, vocab, heldOut, { signals: "l0.h" });
+  const trained = await trainDictionary(store, {
+    kernels: model.kernels,
+    signal: "l0.h",
+    features: 32,
+    topK: 12,
+    steps: 600,
+    batch: 256,
+    lr: 3e-3,
+    holdout: 0.3,
   });
+  const table = await describeFeatures(model.kernels, trained, store, { hypotheses: "in_quotes" });
+  const best = table.features.filter((f) => !Number.isNaN(f.score))
+    .sort((a, b) => b.score - a.score)[0]!;
+  // Active inside quotes (its top rows are quoted characters), or outside.
+  const quoted = generateSynthetic({ length: 8_000, seed: 2, quoteRate: 0.3 }).labels.in_quotes;
+  const inside = best.topRows.filter((t) => quoted[t] === 1).length * 2 > best.topRows.length;
+  // Taking an inside-quote feature away (or pushing an outside one) says "not in a quote".
+  const r = await steeringEffect(
+    model,
+    vocab,
+    heldOut,
+    trained.dict,
+    best.index,
+    inside ? -2 : 2,
+    {
+      controls: 3,
+    },
+  );
+  console.log(
+    `feature[${best.index}] in_quotes ${best.score.toFixed(3)} (${
+      inside ? "inside" : "outside"
+    }); close_quote delta ${r.delta.close_quote!.toFixed(3)} vs random ${
+      r.control.meanDelta.close_quote!.toFixed(3)
+    }; all ${r.delta.all!.toFixed(3)}`,
+  );
+  assert(r.delta.close_quote! > 0.5, `closing-quote loss change ${r.delta.close_quote}`);
+  assert(
+    r.delta.close_quote! > r.control.meanDelta.close_quote! + 0.3,
+    `closing quotes: ${r.delta.close_quote} vs random directions ${r.control.meanDelta.close_quote}`,
+  );
+  assertEquals(r.units, [`feature[${best.index}] of l0.h`]);
 });

@@ -33,7 +33,7 @@ function compare(
 
 for (const [threads, relaxed] of [[1, true], [2, true], [1, false]] as const) {
   Deno.test(`wasm kernels (${relaxed ? "relaxed-simd" : "simd"}, ${threads} thread${threads > 1 ? "s" : ""}) equal the reference normwise on odd shapes and B = 1`, async (t) => {
-    const fast = await createWasmKernels({ threads, relaxed });
+    const fast = createWasmKernels({ threads, relaxed });
     try {
       const shapes: [number, number, number][] = [
         [1, 13, 7],

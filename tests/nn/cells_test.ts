@@ -1,5 +1,5 @@
 import { assertClose, gradCheck } from "../_assert.ts";
-import { jsKernels, setKernels, type Vec } from "../../lib/kernels/mod.ts";
+import { jsKernels, type Vec } from "../../lib/kernels/mod.ts";
 import {
   CELL_KINDS,
   type CellParams,
@@ -10,8 +10,6 @@ import {
 import { CELLS } from "../../lib/nn/cells.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import { naiveStep } from "./_naive.ts";
-
-setKernels(jsKernels);
 
 // Tiny distinct dimensions, as torch-rnn does: (B, T, D, H) = (2, 3, 4, 5).
 const B = 2, T = 3, D = 4, H = 5;
@@ -51,7 +49,7 @@ function run(
   state: CellState,
   t = T,
 ): Vec {
-  const cache = spec.createCache("float64", t, B, D, H);
+  const cache = spec.createCache(jsKernels, "float64", t, B, D, H);
   spec.forward(p, input, copyState(state), cache);
   return cache.hAll.slice(B * H);
 }
@@ -95,7 +93,7 @@ for (const kind of CELL_KINDS) {
       for (let k = 0; k < out.length; k++) s += out[k]! * dout[k]!;
       return s;
     };
-    const cache = spec.createCache("float64", T, B, D, H);
+    const cache = spec.createCache(jsKernels, "float64", T, B, D, H);
     spec.forward(p, input, copyState(state), cache);
     const grads = zerosLike(p);
     spec.backward(p, input, cache, dout, grads);
@@ -121,7 +119,7 @@ for (const kind of CELL_KINDS) {
       for (let k = 0; k < out.length; k++) s += out[k]! * dout[k]!;
       return s;
     };
-    const cache = spec.createCache("float64", T, B, D, H);
+    const cache = spec.createCache(jsKernels, "float64", T, B, D, H);
     spec.forward(p, input, copyState(state), cache);
     const grads = zerosLike(p);
     spec.backward(p, input, cache, dout, grads);
@@ -147,7 +145,7 @@ for (const kind of CELL_KINDS) {
     const carried = copyState(state);
     const parts: number[] = [];
     for (const [from, len] of [[0, 2], [2, 3], [5, 1]] as const) {
-      const cache = spec.createCache("float64", len, B, D, H);
+      const cache = spec.createCache(jsKernels, "float64", len, B, D, H);
       const xs = x.subarray(from * B * D, (from + len) * B * D);
       spec.forward(p, { kind: "dense", x: xs }, carried, cache);
       parts.push(...cache.hAll.subarray(B * H));
@@ -168,7 +166,7 @@ Deno.test("rnn, lstm and gru with all-ones weights give hand-computed golden val
     for (const [name, shape] of Object.entries(spec.paramShapes(1, 1))) {
       p[name] = new Float64Array(shape.reduce((a, b) => a * b, 1)).fill(1);
     }
-    const cache = spec.createCache("float64", 2, 1, 1, 1);
+    const cache = spec.createCache(jsKernels, "float64", 2, 1, 1, 1);
     const state = Object.fromEntries(
       spec.stateNames.map((s) => [s, new Float64Array(1)]),
     );

@@ -1,5 +1,5 @@
 import { assert, assertClose, assertEquals, assertThrows } from "../_assert.ts";
-import { jsKernels, setKernels, type Vec } from "../../lib/kernels/mod.ts";
+import { jsKernels, type Vec } from "../../lib/kernels/mod.ts";
 import { CELL_KINDS, type CellKind, type CellParams, type CellState } from "../../lib/nn/cell.ts";
 import { CELLS } from "../../lib/nn/cells.ts";
 import {
@@ -12,8 +12,6 @@ import {
 } from "../../lib/nn/signals.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import { type NaiveStep, naiveStep } from "./_naive.ts";
-
-setKernels(jsKernels);
 
 // Tiny distinct dimensions, as in cells_test.ts.
 const B = 2, T = 3, D = 4, H = 5;
@@ -119,7 +117,7 @@ Deno.test("a short signal name means the same signal in every cell that has it",
 for (const kind of CELL_KINDS) {
   Deno.test(`signalTable("${kind}").read() gives every signal of a forward pass as the equations do`, () => {
     const { spec, p, x, state } = setup(kind, 11);
-    const cache = spec.createCache("float64", T, B, D, H);
+    const cache = spec.createCache(jsKernels, "float64", T, B, D, H);
     const seen: Record<string, number[]>[] = [];
     const table = signalTable(kind);
     spec.forward(p, { kind: "dense", x }, copyState(state), cache, (_t, values) => {
@@ -149,7 +147,7 @@ for (const kind of CELL_KINDS) {
     const j = 3;
     for (const s of spec.stateNames) {
       for (const [mode, amount] of [["clamp", 0.3], ["add", 0.25]] as const) {
-        const cache = spec.createCache("float64", T, B, D, H);
+        const cache = spec.createCache(jsKernels, "float64", T, B, D, H);
         spec.forward(p, { kind: "dense", x }, copyState(state), cache, (_t, values) => {
           for (let b = 0; b < B; b++) table[mode](values, s, b, j, amount, H);
         });
@@ -176,7 +174,7 @@ for (const kind of CELL_KINDS) {
       }
     }
     for (const g of spec.gateNames) {
-      const values = spec.stepSignals(spec.createCache("float64", 1, B, D, H), 0);
+      const values = spec.stepSignals(spec.createCache(jsKernels, "float64", 1, B, D, H), 0);
       assertThrows(() => table.clamp(values, g, 0, 0, 1, H), TypeError, `Cannot clamp gate "${g}"`);
       assertThrows(() => table.add(values, g, 0, 0, 1, H), TypeError, `Cannot add to gate "${g}"`);
     }

@@ -1,3 +1,4 @@
+import { jsKernels } from "../../lib/kernels/js.ts";
 import { assertClose, assertEquals, assertThrows } from "../_assert.ts";
 import { createParam, type Param } from "../../lib/nn/params.ts";
 import {
@@ -9,14 +10,14 @@ import {
 } from "../../lib/optim/mod.ts";
 
 function param(values: number[]): Param {
-  const p = createParam("w", [values.length], "float64");
+  const p = createParam(jsKernels, "w", [values.length], "float64");
   p.data.set(values);
   return p;
 }
 
 Deno.test("adam takes the bias-corrected steps computed by hand", () => {
   const p = param([1]);
-  const opt = createOptimizer("adam", [p]);
+  const opt = createOptimizer("adam", [p], jsKernels);
   p.grad.set([0.5]);
   opt.step([p], 0.1);
   // t=1: m̂ = g, v̂ = g², step = lr·g/(|g|+ε) ≈ 0.1
@@ -32,7 +33,7 @@ Deno.test("adam takes the bias-corrected steps computed by hand", () => {
 
 Deno.test("adagrad and rmsprop divide by the accumulated squared gradients", () => {
   const a = param([0]);
-  const adagrad = createOptimizer("adagrad", [a]);
+  const adagrad = createOptimizer("adagrad", [a], jsKernels);
   a.grad.set([3]);
   adagrad.step([a], 1);
   a.grad.set([4]);
@@ -40,7 +41,7 @@ Deno.test("adagrad and rmsprop divide by the accumulated squared gradients", () 
   assertClose(a.data, [-(3 / (3 + 1e-8)) - 4 / (5 + 1e-8)], 1e-12);
 
   const r = param([0]);
-  const rmsprop = createOptimizer("rmsprop", [r]);
+  const rmsprop = createOptimizer("rmsprop", [r], jsKernels);
   r.grad.set([2]);
   rmsprop.step([r], 0.01);
   assertClose(r.data, [-0.01 * 2 / (Math.sqrt(0.05 * 4) + 1e-8)], 1e-12);
@@ -49,7 +50,7 @@ Deno.test("adagrad and rmsprop divide by the accumulated squared gradients", () 
 Deno.test("every optimizer minimises a quadratic", () => {
   for (const kind of ["sgd", "adagrad", "rmsprop", "adam"] as OptimizerKind[]) {
     const p = param([3, -2]);
-    const opt = createOptimizer(kind, [p]);
+    const opt = createOptimizer(kind, [p], jsKernels);
     for (let i = 0; i < 500; i++) {
       p.grad.set([2 * (p.data[0]! - 1), 2 * (p.data[1]! + 1)]);
       opt.step([p], { sgd: 0.1, adagrad: 0.5, rmsprop: 0.01, adam: 0.05 }[kind]);
@@ -73,7 +74,7 @@ Deno.test("clipGradNorm() scales to the limit and clipGradValue() clamps", () =>
 
 Deno.test("createOptimizer() rejects an unknown name", () => {
   assertThrows(
-    () => createOptimizer("lion" as OptimizerKind, []),
+    () => createOptimizer("lion" as OptimizerKind, [], jsKernels),
     /"lion": use one of sgd, adagrad, rmsprop, adam/,
   );
 });

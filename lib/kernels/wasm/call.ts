@@ -79,3 +79,14 @@ export function callRange(
       return fn(...Array.from({ length: n }, (_, i) => a[i]!), from, to);
   }
 }
+
+/**
+ * Runs `fn(a…, from, to)` over [0, total) chunk by chunk on this thread: the
+ * same chunks, in the same arithmetic, as the two-thread pool cuts the job
+ * into, so a job's result does not depend on which thread ran which chunk.
+ */
+export function runChunks(fn: Kernel, a: ArrayLike<number>, total: number, chunk: number): void {
+  for (let from = 0; from < total; from += chunk) {
+    callRange(fn, a, a.length, from, Math.min(total, from + chunk));
+  }
+}
