@@ -62,6 +62,8 @@ Monitoring
   --sample-temperature T (default 0.8)
 Run
   --seed N               seed of weights, dropout and samples (default 1)
+  --snapshots N          keep up to N weight-only snapshots in <run>/snapshots/step-<k>.safetensors
+                         at steps 50, 100, 200, 400, … and the final step (default 0 = none)
   --out DIR              run folder, created (its parent must exist); one that holds
                          checkpoints is never overwritten (default runs/<corpus>-<model>-<layers>x<hidden>)
   --resume PATH          continue a run folder or checkpoint exactly where it stopped

@@ -97,6 +97,11 @@ export interface TrainConfig {
   sampleTemperature: number;
   /** Seed of weights, dropout and samples. @default 1 */
   seed: number;
+  /**
+   * Keep up to this many weight-only snapshots in `<run>/snapshots/`, at steps
+   * doubling from 50 and at the final step (0 = none; see `snapshots.ts`). @default 0
+   */
+  snapshots: number;
   /** Run folder (default `runs/<corpus>-<model>-<layers>x<hidden>`, numbered if taken). @default null */
   out: string | null;
   /** Kernels: "wasm" (WebAssembly SIMD, fast) or "js" (the TypeScript reference). @default "wasm" */
@@ -259,6 +264,7 @@ export function validateTrainConfig(c: TrainConfig): void {
     "evalChars",
     "sampleEvery",
     "seed",
+    "snapshots",
   ] as const;
   for (const k of nonNegInt) {
     if (!Number.isInteger(c[k]) || c[k] < 0) fail(k, "must be a non-negative integer", c[k]);

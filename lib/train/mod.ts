@@ -23,3 +23,4 @@ export * from "./evaluate.ts";
 export * from "./schedule.ts";
 export * from "./progress.ts";
 export * from "./notebook.ts";
+export * from "./snapshots.ts";

@@ -9,7 +9,8 @@
  *
  * A run folder holds `config.json` (the resolved configuration), `log.jsonl`
  * (one JSON object per event: start, eval, sample, end), `latest.safetensors`
- * and `best.safetensors`.
+ * and `best.safetensors`, and with `snapshots` set, `snapshots/step-<k>.safetensors`
+ * (weights only; the policy is in `snapshots.ts`).
  *
  * @module
  */
@@ -50,6 +51,7 @@ import {
 import { checkEvalSplit, evaluateLoss, evaluateSplit } from "./evaluate.ts";
 import type { ProgressInfo } from "./progress.ts";
 import { learningRate } from "./schedule.ts";
+import { SnapshotKeeper } from "./snapshots.ts";
 
 /** A sample drawn during training. */
 export interface TrainingSample {
@@ -262,7 +264,14 @@ async function runTraining(
     await Deno.mkdir(runDir, { recursive: true });
     await writeFileAtomic(join(runDir, "config.json"), JSON.stringify(config, null, 2) + "\n");
     say(`${ckpt ? "resuming" : "run"} folder: ${runDir}`);
+  } else if (config.snapshots > 0) {
+    throw new CellscopeError(
+      "Cannot keep snapshots of a run that is not saved: drop snapshots or let the run save",
+    );
   }
+  const snapshots = runDir && config.snapshots > 0
+    ? await SnapshotKeeper.open(runDir, config.snapshots, step)
+    : null;
   await log({
     event: ckpt ? "resume" : "start",
     step,
@@ -443,11 +452,13 @@ async function runTraining(
       });
     }
     lastStepEnd = seconds();
+    await snapshots?.afterStep(step, (path) => saveCheckpoint(path, model, meta()));
     if (step < totalSteps && validationDue()) await validate();
     if (config.sampleEvery > 0 && step % config.sampleEvery === 0) await drawSample();
   }
   // Always end with a validation point and a checkpoint of the last step.
   if (history.at(-1)?.step !== step) await validate();
+  await snapshots?.finish(step, (path) => saveCheckpoint(path, model, meta()));
   const reason = {
     steps: `reached ${step} steps`,
     budget: `time budget of ${config.minutes} min`,
