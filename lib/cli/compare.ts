@@ -8,6 +8,7 @@
 import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
 import { compareRuns } from "../compare/compare.ts";
 import { comparePage, formatComparison } from "../compare/compare_views.ts";
+import { formatSweepTable, loadSweep, SWEEP_FILE } from "../compare/sweep.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkOutputPath } from "../io/output.ts";
@@ -24,8 +25,10 @@ import {
 export const HELP_TEXT = `Compare models on the same text.
 
 Usage: deno task compare --runs A B [C …] [flags]
+       deno task compare --sweep DIR        the table of a sweep (deno task sweep)
 
   --runs A B …           run folders (their best checkpoint) or checkpoint files, two or more
+  --sweep DIR            print the test-loss table of a sweep folder (with --runs, before the comparison)
   --names LIST           comma-separated names for the models (default the folder names)
   --hypotheses LIST      names or prose, code, latex, all (default all):
                          ${BUILTIN_HYPOTHESES.map((h) => h.name).join(", ")}
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
     Deno.args,
     {
       runs: { type: "string", multiple: true },
+      sweep: { type: "string" },
       names: { type: "string" },
       hypotheses: { type: "string" },
       chars: { type: "string" },
@@ -69,6 +73,18 @@ async function main(): Promise<void> {
   if (values.help) {
     console.log(HELP_TEXT);
     return;
+  }
+  const sweepDir = stringFlag(values, "sweep");
+  if (sweepDir !== undefined) {
+    const summary = await loadSweep(sweepDir);
+    if (!summary) {
+      throw new CellscopeError(
+        `Cannot show the sweep "${sweepDir}": it holds no ${SWEEP_FILE}; run deno task sweep --out ${sweepDir} first`,
+      );
+    }
+    console.log(formatSweepTable(summary));
+    if (values.runs === undefined) return;
+    console.log("");
   }
   const given = (values.runs as string[] | undefined) ?? [];
   if (given.length === 0) {
