@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
 import { compareRuns } from "../../lib/compare/compare.ts";
 import { compareMap, formatComparison } from "../../lib/compare/compare_views.ts";
+import { comparisonSection } from "../../lib/compare/section.ts";
 import { generateSynthetic } from "../../lib/data/synthetic.ts";
 import { train } from "../../lib/train/trainer.ts";
 import { CellscopeError } from "../../lib/errors.ts";
@@ -57,6 +58,7 @@ Deno.test("compareRuns(): two seeds of an LSTM and a GRU on one text give losses
     assertEquals(r.universality[0]!.rows.map((x) => x.hypothesis), ["in_quotes", "in_parens"]);
     assertEquals(compareMap(r).data.map((d) => d.name), ["lstm", "gru"]);
     assert(formatComparison(r).includes("Hungarian"));
+    assertEquals(comparisonSection(r).tables.length, 4); // losses, best units, matching, universality
     // One run is not a comparison.
     await assertRejects(() => compareRuns({ runs: [runs[0]!] }), CellscopeError, "at least two");
   } finally {

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects } from "../_assert.ts";
 import { generateSynthetic } from "../../lib/data/synthetic.ts";
 import { evolveJson, evolveRun, formatEvolveTable } from "../../lib/emergence/evolve.ts";
 import { evolveCurves, evolveFilmstrip } from "../../lib/emergence/evolve_views.ts";
+import { emergenceSectionFrom } from "../../lib/emergence/section.ts";
 import { train } from "../../lib/train/trainer.ts";
 import { CellscopeError } from "../../lib/errors.ts";
 
@@ -55,6 +56,11 @@ Deno.test("evolve on the synthetic quote corpus: the best in_quotes score rises 
     const film = evolveFilmstrip(result)!;
     assertEquals(film.rows.map((r) => r.label), ["step 50", "step 200", "step 800", "step 1000"]);
     assert(film.rows[0]!.spans.some((s) => s.char === '"'), "the passage holds a quote");
+    // The report section says when the final unit became the best one.
+    const section = emergenceSectionFrom(result);
+    assertEquals(section.figures.length, 1);
+    assertEquals(section.heatmaps.length, 1);
+    assert(section.paragraphs[1]!.startsWith("in_quotes: best score"), section.paragraphs[1]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

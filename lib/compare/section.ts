@@ -1,0 +1,42 @@
+/**
+ * The model-comparison report section as plain data (see
+ * `lib/emergence/section.ts` for the shape): the map of the models, the
+ * loss, best-unit, matching and universality tables.
+ *
+ * @module
+ */
+import type { SectionData } from "../emergence/section.ts";
+import type { CompareResult } from "./compare.ts";
+import { compareMap } from "./compare_views.ts";
+import {
+  formatBestUnitsTable,
+  formatLossTable,
+  formatMatchingTable,
+  formatUniversalityTables,
+} from "./tables.ts";
+
+/**
+ * The comparison section.
+ *
+ * @param r What `compareRuns` returned.
+ * @returns The section.
+ */
+export function comparisonSection(r: CompareResult): SectionData {
+  const u = formatUniversalityTables(r);
+  return {
+    id: "comparison",
+    title: "Model comparison",
+    paragraphs: [
+      `${r.models.length} models on the same ${r.passage.chars} held-out characters of ${r.passage.source}.`,
+      `Units are matched one to one by the Hungarian algorithm on |r| of their ${r.matchSignal} activations; the map places the models by classical MDS of the Jensen–Shannon distance between their next-character distributions.`,
+    ],
+    figures: [compareMap(r)],
+    heatmaps: [],
+    tables: [
+      formatLossTable(r),
+      formatBestUnitsTable(r),
+      formatMatchingTable(r),
+      ...(u ? [u] : []),
+    ],
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Report sections as plain data, for whichever report renders them: "How
+ * the cells emerged" for a run trained with snapshots, and (in
+ * `lib/compare/section.ts`) the comparison of several models. A section is
+ * a title, paragraphs, plotly figures, text heatmaps and preformatted
+ * tables; nothing in it is rendered yet.
+ *
+ * @module
+ */
+import type { PlotlyFigure } from "../viz/plotly.ts";
+import type { TextHeatmapData } from "../viz/text_heatmap.ts";
+import { listSnapshots } from "../train/snapshots.ts";
+import { type EvolveOptions, type EvolveResult, evolveRun, formatEvolveTable } from "./evolve.ts";
+import { evolveCurves, evolveFilmstrip } from "./evolve_views.ts";
+
+/** One report section, as data. */
+export interface SectionData {
+  /** Anchor id, e.g. `"emergence"`. */
+  id: string;
+  /** Heading. */
+  title: string;
+  /** Paragraphs of plain text (escaped when rendered). */
+  paragraphs: string[];
+  /** Figures, in order. */
+  figures: PlotlyFigure[];
+  /** Text heatmaps, in order. */
+  heatmaps: TextHeatmapData[];
+  /** Preformatted tables. */
+  tables: string[];
+}
+
+/**
+ * "How the cells emerged" from an evolve result: the curves of the chosen
+ * hypotheses, the filmstrip, the table, and a sentence per hypothesis on
+ * when its final unit became the best one.
+ *
+ * @param result What `evolveRun` returned.
+ * @param hypotheses Which hypotheses to show. @default every one scored
+ * @returns The section.
+ */
+export function emergenceSectionFrom(
+  result: EvolveResult,
+  hypotheses?: readonly string[],
+): SectionData {
+  const names = hypotheses ?? Object.keys(result.metrics);
+  const paragraphs = [
+    `Every snapshot of the run recorded the same ${result.passage.chars} held-out characters of ${result.passage.source}; each unit was scored against every hypothesis, and an untrained model of the same architecture shows what chance reaches.`,
+  ];
+  for (const h of names) {
+    const first = result.snapshots.find((s) => s.hypotheses[h]);
+    const last = result.snapshots.at(-1)?.hypotheses[h];
+    if (!first || !last) continue;
+    // The first step from which the final unit stays the best.
+    let since: number | null = null;
+    for (const s of result.snapshots) {
+      if (s.hypotheses[h]?.unit === last.unit) since ??= s.step;
+      else since = null;
+    }
+    paragraphs.push(
+      `${h}: best score ${first.hypotheses[h]!.score.toFixed(3)} at step ${first.step}, ${
+        last.score.toFixed(3)
+      } at the end (${last.unit}, the best unit since step ${since}); control ${
+        result.control[h]?.score.toFixed(3) ?? "n/a"
+      }.`,
+    );
+  }
+  const film = evolveFilmstrip(result);
+  return {
+    id: "emergence",
+    title: "How the cells emerged",
+    paragraphs,
+    figures: [evolveCurves(result, names)],
+    heatmaps: film ? [film] : [],
+    tables: [formatEvolveTable(result, names)],
+  };
+}
+
+/**
+ * "How the cells emerged" for a run folder, or null when the run has no
+ * snapshots (the report then leaves the section out).
+ *
+ * @param runDir The run folder.
+ * @param opts Options of `evolveRun` (hypotheses, passage) besides the folder.
+ * @returns The section, or null.
+ */
+export async function emergenceSection(
+  runDir: string,
+  opts: Omit<EvolveOptions, "runDir"> = {},
+): Promise<SectionData | null> {
+  if ((await listSnapshots(runDir)).length === 0) return null;
+  const result = await evolveRun({ ...opts, runDir });
+  const shown = Object.keys(result.metrics).filter((h) =>
+    result.snapshots.at(-1)!.hypotheses[h] !== undefined
+  );
+  return emergenceSectionFrom(result, shown);
+}
