@@ -8,8 +8,10 @@
  * batches), `train/` (loop, checkpoints), `sample/` (sampling), `io/`
  * (safetensors, atomic writes), `record/` (activations per character),
  * `analyze/` (hypotheses, unit scores, saturation, clamping), `features/`
- * (linear probes, sparse dictionaries, feature steering) and `interop/`
- * (export to and import from PyTorch).
+ * (linear probes, sparse dictionaries, feature steering), `emergence/`
+ * (units through a run's snapshots), `compare/` (model comparison, unit
+ * matching, model map, sweeps) and `interop/` (export to and import from
+ * PyTorch).
  *
  * @example Train, then sample
  * ```ts
@@ -37,5 +39,7 @@ export * from "./analyze/mod.ts";
 export * from "./ngram/mod.ts";
 export * from "./baseline/mod.ts";
 export * from "./features/mod.ts";
+export * from "./emergence/mod.ts";
+export * from "./compare/mod.ts";
 export * from "./viz/mod.ts";
 export * from "./interop/mod.ts";

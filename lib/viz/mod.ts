@@ -1,6 +1,7 @@
 /**
  * Visuals: colour scales, text coloured by activation, plotly figures
- * (units over time, gate saturation, training curves, unit rankings) and
+ * (units over time, gate saturation, training curves, unit rankings,
+ * emergence curves and filmstrips, the map of models) and
  * the HTML that shows them in a notebook or a self-contained offline page.
  *
  * Every visual is built in two steps: a pure function makes plain data
@@ -32,5 +33,7 @@ export * from "./ngram_charts.ts";
 export * from "./plotly.ts";
 export * from "./display.ts";
 export * from "./compare.ts";
+export * from "./emergence.ts";
+export * from "./model_map.ts";
 export * from "./report.ts";
 export * from "./show.ts";
