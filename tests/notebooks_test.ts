@@ -12,6 +12,8 @@ const NAMES = [
   "03_latex",
   "04_gates",
   "05_errors",
+  "06_emergence",
+  "07_compare",
   "08_features",
 ];
 const CI = Deno.env.get("CI") === "true";
@@ -57,7 +59,7 @@ function exists(url: URL): boolean {
 
 const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === "code");
 
-Deno.test("the committed notebooks are the six, without outputs, on the Deno kernel", () => {
+Deno.test("the committed notebooks are the listed ones, without outputs, on the Deno kernel", () => {
   const found = [...Deno.readDirSync(DIR)].filter((e) => e.name.endsWith(".ipynb"))
     .map((e) => e.name.replace(/\.ipynb$/, "")).sort();
   assertEquals(found, NAMES);
@@ -291,5 +293,34 @@ Deno.test({
     assertMatch(all, /^\S+\s+l\*\.h\s+(auc|pearson)\s+\d\.\d{3}/m);
     assertMatch(all, /\d+ features: held-out FVU \d+\.\d{3}, L0 [\d.]+, dead \d+, dense \d+/);
     assertMatch(all, /feature\[\d+\], active on [\d.]+%/);
+  },
+});
+
+Deno.test({
+  name: "06_emergence ran: snapshots, the emergence table and curves, the filmstrip",
+  ignore,
+  fn() {
+    const { figures, heatmaps, stdout } = outputsOf("06_emergence");
+    const text = stdout.join("\n");
+    assertMatch(text, /snapshots at steps 50, 100, 200/);
+    assertMatch(text, /in_quotes\s+auc\s+50\s/);
+    assert(figures.some((h) => h.includes("How the units emerged")), "the curves");
+    assertEquals(heatmaps.length, 1);
+    assert(heatmaps[0]!.includes("step 50") && heatmaps[0]!.includes("over training"));
+  },
+});
+
+Deno.test({
+  name: "07_compare ran: six models, matchings, the map and the universality tables",
+  ignore,
+  fn() {
+    const { figures, stdout } = outputsOf("07_compare");
+    const text = stdout.join("\n");
+    for (const m of ["lstm-s1", "lstm-s2", "gru-s1", "gru-s2", "rnn-s1", "rnn-s2"]) {
+      assert(text.includes(m), m);
+    }
+    assert(text.includes("Hungarian algorithm"), "the matching table");
+    assertEquals(text.match(/, 2 seeds\n/g)?.length, 3, "a universality table per cell");
+    assert(figures.some((h) => h.includes("Models by their predictions")), "the map");
   },
 });
