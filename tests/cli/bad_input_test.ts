@@ -602,6 +602,43 @@ const CASES: BadInput[] = [
     args: ["--from", "@/lying.safetensors", "--out", "@/imported"],
     message: /truncated, corrupt/,
   },
+  // snapshots, evolve, compare, sweep
+  {
+    task: "train",
+    args: ["--text", "@/t.txt", "--snapshots", "-1"],
+    message: /"snapshots" must be a non-negative integer, got -1 \(flag --snapshots\)/,
+  },
+  { task: "evolve", args: [], message: /--run is required/ },
+  { task: "evolve", args: ["--run", "@/run"], message: /holds no snapshots.*--snapshots N/ },
+  {
+    task: "evolve",
+    args: ["--run", "@/run", "--chars", "1"],
+    message: /--chars must be an integer ≥ 2/,
+  },
+  {
+    task: "evolve",
+    args: ["--run", "@/run", "--json", "@/rec.safetensors"],
+    message: /holds a recording, and a JSON file never replaces a recording/,
+  },
+  { task: "compare", args: ["--runs", "@/run"], message: /give at least two/ },
+  {
+    task: "compare",
+    args: ["--runs", "@/run", "@/run", "--match", "x"],
+    message: /--match must be h or c, got "x"/,
+  },
+  { task: "compare", args: ["--sweep", "@/folder"], message: /holds no sweep.json/ },
+  { task: "sweep", args: ["--cells", "lstm"], message: /--minutes is required/ },
+  {
+    task: "sweep",
+    args: ["--minutes", "1", "--cells", "lstm,transformer"],
+    message: /--cells has "transformer"; cell types are rnn, lstm, gru/,
+  },
+  { task: "sweep", args: ["--minutes", "1", "--params", "lots"], message: /e\.g\. 50k, 200k/ },
+  {
+    task: "sweep",
+    args: ["--minutes", "1", "--out", "@/missing/sweep"],
+    message: /the parent folder of --out ".*missing\/sweep" does not exist/,
+  },
   // corpus and bench
   {
     task: "corpus",
