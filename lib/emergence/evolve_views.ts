@@ -43,12 +43,9 @@ export function evolveCurves(result: EvolveResult, hypotheses?: readonly string[
 export function evolveFilmstrip(result: EvolveResult): TextHeatmapData | null {
   const f = result.filmstrip;
   if (!f) return null;
-  return filmstrip(
-    f.text,
-    f.unit,
-    f.frames,
-    `${f.unit} (best ${f.hypothesis} unit at the end) over training`,
-  );
+  return filmstrip(f.text, f.unit, f.frames, {
+    title: `${f.unit} (best ${f.hypothesis} unit at the end) over training, each step z-scored`,
+  });
 }
 
 /**

@@ -115,7 +115,7 @@ export function emergenceCurves(
       margin: { l: 70, r: 30, t: 50, b: 50 },
       height: 400,
       xaxis: { title: { text: "training step" }, type: "log" },
-      yaxis: { title: { text: "best score (AUC or |Spearman r|)" }, range: [0.4, 1.02] },
+      yaxis: { title: { text: "best score (AUC or |Spearman r|)" }, range: [0, 1.02] },
     },
   };
 }
@@ -130,35 +130,57 @@ export interface FilmstripFrame {
 
 /**
  * A filmstrip: one unit's text heatmap over the same passage at every
- * snapshot, one row per step, all on one colour scale.
+ * snapshot, one row per step, all on one colour scale. A unit's range
+ * changes a lot during training (a cell state can drift far from zero
+ * early on), so by default each frame is z-scored over the passage first
+ * ((v − mean) / sd): the rows then show where the unit moves, not how far.
  *
  * @param text The passage.
- * @param unit The unit, e.g. `"l0.c[91]"` (its signal picks the scale).
+ * @param unit The unit, e.g. `"l0.c[91]"` (its signal picks the raw scale).
  * @param frames One per snapshot, in step order.
- * @param title Title. @default "<unit> over training"
+ * @param opts Title, and `normalize: "none"` for the raw values.
  * @returns Text heatmap data (render with `renderTextHeatmap` or `view`).
  * @throws {TypeError} When a frame does not have one value per character.
  *
- * @example Two frames
+ * @example Two frames, z-scored
  * ```ts
  * import { filmstrip } from "./emergence.ts";
  * const data = filmstrip('a "b"', "l0.c[3]", [
- *   { step: 50, values: [0, 0, 0, 0, 0] },
+ *   { step: 50, values: [5, 5, 5, 5, 6] },
  *   { step: 400, values: [0, 0.9, 1, 0.9, 0] },
  * ]);
  * console.log(data.rows.map((r) => r.label)); // [ "step 50", "step 400" ]
+ * console.log(data.rows[0]!.spans[4]!.value); // 2
  * ```
  */
 export function filmstrip(
   text: string,
   unit: string,
   frames: readonly FilmstripFrame[],
-  title?: string,
+  opts: { title?: string; normalize?: "z" | "none" } = {},
 ): TextHeatmapData {
+  const z = (opts.normalize ?? "z") === "z";
   const signal = unit.replace(/\[\d+\]$/, "");
   return textHeatmap({
     text,
-    title: title ?? `${unit} over training`,
-    rows: frames.map((f) => ({ label: `step ${f.step}`, values: f.values, signal })),
+    title: opts.title ?? `${unit} over training${z ? " (each step z-scored)" : ""}`,
+    rows: frames.map((f) => ({
+      label: `step ${f.step}`,
+      values: z ? zScore(f.values) : f.values,
+      ...(z ? {} : { signal }),
+    })),
   });
+}
+
+/** `(v − mean) / sd` over the values (all 0 when they are constant). */
+function zScore(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += values[i]! / n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (values[i]! - mean) ** 2;
+  const sd = Math.sqrt(sq / Math.max(n, 1));
+  const out = new Float64Array(n);
+  if (sd > 0) { for (let i = 0; i < n; i++) out[i] = (values[i]! - mean) / sd; }
+  return out;
 }
