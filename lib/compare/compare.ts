@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import { analyzeRecording, loadSourceText } from "../analyze/analyze.ts";
 import { formatUnit, type Metric } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
@@ -121,7 +121,11 @@ function uniqueNames(runs: readonly string[], names?: readonly string[]): string
       `Cannot compare: ${names.length} names for ${runs.length} runs; give one name per run`,
     );
   }
-  const base = names ? [...names] : runs.map((r) => basename(r.replace(/\/$/, "")));
+  // A checkpoint file is named by its run folder (runs/a/best.safetensors → a).
+  const base = names ? [...names] : runs.map((r) => {
+    const path = r.replace(/\/$/, "");
+    return path.endsWith(".safetensors") ? basename(dirname(path)) : basename(path);
+  });
   return base.map((n, i) =>
     base.indexOf(n) === i && base.lastIndexOf(n) === i ? n : `${n}#${i + 1}`
   );
