@@ -195,11 +195,10 @@ export async function evolveRun(opts: EvolveOptions): Promise<EvolveResult> {
   const final = await analyse(last, true);
   const results = final.analysis.results;
   // A hypothesis none of whose units has a defined score has no final unit.
-  const finalUnits = new Map(
-    results.filter((r) => r.top.length > 0).map((
-      r,
-    ) => [r.hypothesis, formatUnit(r.top[0]!.signal, r.top[0]!.unit)]),
-  );
+  const finalUnits = new Map<string, string>();
+  for (const r of results) {
+    if (r.top[0]) finalUnits.set(r.hypothesis, formatUnit(r.top[0].signal, r.top[0].unit));
+  }
   const control: EvolveResult["control"] = {};
   for (const r of results) {
     if (r.control) {
