@@ -4,7 +4,8 @@
  * one whose model has the parameter count closest to the budget
  * ({@linkcode widthForBudget}), every model trains for the same wall-clock
  * budget into its own run folder `<out>/<cell>-<layers>l-<budget>`, and its
- * best checkpoint's loss on the test split goes into `<out>/sweep.json`
+ * best checkpoint's loss on the test split (exact mode: one stream over the
+ * whole split, state carried) goes into `<out>/sweep.json`
  * ({@linkcode SweepSummary}), rewritten after every model.
  *
  * A crashed or stopped sweep resumes where it stopped: finished models are
@@ -23,10 +24,10 @@ import { CharRnn } from "../nn/model.ts";
 import { countParams } from "../nn/params.ts";
 import { loadCheckpoint, modelFromCheckpoint } from "../train/checkpoint.ts";
 import { resolveTrainConfig, type TrainConfig } from "../train/config.ts";
-import { evaluateLoss } from "../train/evaluate.ts";
 import { findCheckpoint } from "../train/notebook.ts";
 import { loadTrainingText, train, type TrainEvents } from "../train/trainer.ts";
 import { withKernels } from "../kernels/select.ts";
+import { streamModel } from "../record/stream.ts";
 
 /** File of a sweep folder that holds its summary. */
 export const SWEEP_FILE = "sweep.json";
@@ -137,7 +138,7 @@ export interface SweepEntry {
   seconds: number | null;
   /** Best validation loss. */
   bestValLoss: number | null;
-  /** Loss of the best checkpoint on the test split, nats per character. */
+  /** Loss of the best checkpoint on the test split in exact mode (one stream, state carried), nats per character. */
   testLoss: number | null;
 }
 
@@ -315,10 +316,13 @@ export async function runSweep(opts: SweepOptions): Promise<SweepSummary> {
       test: c.testFraction,
     });
     const latestMeta = (await loadCheckpoint(latest)).meta;
-    e.testLoss = await withKernels(c.backend, c.threads, () => {
-      const model = modelFromCheckpoint(best);
-      return Promise.resolve(evaluateLoss(model, splits.test, c.batch, c.seq));
-    });
+    // Exact mode: one stream over the whole test split with its state carried,
+    // as recordings read it (not B streams started from zero mid-text).
+    e.testLoss = await withKernels(
+      c.backend,
+      c.threads,
+      () => streamModel(modelFromCheckpoint(best), splits.test),
+    );
     e.steps = latestMeta.step;
     e.seconds = latestMeta.elapsedSeconds;
     e.bestValLoss = latestMeta.bestValLoss;
