@@ -1,11 +1,11 @@
 /**
  * The model-comparison report section as plain data (see
- * `lib/emergence/section.ts` for the shape): the map of the models, the
+ * `lib/viz/section.ts` for the shape): the map of the models, the
  * loss, best-unit, matching and universality tables.
  *
  * @module
  */
-import type { SectionData } from "../emergence/section.ts";
+import type { SectionData } from "../viz/section.ts";
 import type { CompareResult } from "./compare.ts";
 import { compareMap } from "./compare_views.ts";
 import {

@@ -1,33 +1,14 @@
 /**
- * Report sections as plain data, for whichever report renders them: "How
- * the cells emerged" for a run trained with snapshots, and (in
- * `lib/compare/section.ts`) the comparison of several models. A section is
- * a title, paragraphs, plotly figures, text heatmaps and preformatted
- * tables; nothing in it is rendered yet.
+ * The "How the cells emerged" report section for a run trained with
+ * snapshots, as plain data (`SectionData` of `lib/viz/section.ts`); the
+ * comparison section is in `lib/compare/section.ts`.
  *
  * @module
  */
-import type { PlotlyFigure } from "../viz/plotly.ts";
-import type { TextHeatmapData } from "../viz/text_heatmap.ts";
+import type { SectionData } from "../viz/section.ts";
 import { listSnapshots } from "../train/snapshots.ts";
 import { type EvolveOptions, type EvolveResult, evolveRun, formatEvolveTable } from "./evolve.ts";
 import { evolveCurves, evolveFilmstrip } from "./evolve_views.ts";
-
-/** One report section, as data. */
-export interface SectionData {
-  /** Anchor id, e.g. `"emergence"`. */
-  id: string;
-  /** Heading. */
-  title: string;
-  /** Paragraphs of plain text (escaped when rendered). */
-  paragraphs: string[];
-  /** Figures, in order. */
-  figures: PlotlyFigure[];
-  /** Text heatmaps, in order. */
-  heatmaps: TextHeatmapData[];
-  /** Preformatted tables. */
-  tables: string[];
-}
 
 /**
  * "How the cells emerged" from an evolve result: the curves of the chosen

@@ -35,5 +35,6 @@ export * from "./display.ts";
 export * from "./compare.ts";
 export * from "./emergence.ts";
 export * from "./model_map.ts";
+export * from "./section.ts";
 export * from "./report.ts";
 export * from "./show.ts";
