@@ -7,7 +7,12 @@
  * @module
  */
 import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
-import { evolveJson, evolveRun, formatEvolveTable } from "../emergence/evolve.ts";
+import {
+  evolveJson,
+  evolveRun,
+  formatEvolveTable,
+  formatNgramKlTable,
+} from "../emergence/evolve.ts";
 import { evolvePage } from "../emergence/evolve_views.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
@@ -34,6 +39,9 @@ Usage: deno task evolve --run DIR [flags]
   --text FILE            record this UTF-8 file instead
   --signals LIST         which signals to score, e.g. l1.*,*.c (default all)
   --control-seed N       seed of the untrained control model (default 1)
+  --ngram ORDERS         also the mean symmetric KL divergence between the model's predictions
+                         and n-gram models of these orders, e.g. 1,3,5 (fitted on the run's train
+                         split; adds "ngram_kl": {order: kl} to each snapshot of --json)
   --json FILE            write {"snapshots": [{"step", "val_loss", "hypotheses": {name: {"unit",
                          "score", "final_unit_score"}}}]} (replaces an earlier JSON file only)
   --html FILE            write a page with the curves, the filmstrip and the table
@@ -56,6 +64,7 @@ async function main(): Promise<void> {
     text: { type: "string" },
     signals: { type: "string" },
     "control-seed": { type: "string" },
+    ngram: { type: "string" },
     json: { type: "string" },
     html: { type: "string" },
     ...KERNELS_FLAGS,
@@ -82,6 +91,16 @@ async function main(): Promise<void> {
   if (html) await checkOutputPath(html, "report", { command: "evolve", flag: "--html" });
   const hypotheses = stringFlag(values, "hypotheses"), text = stringFlag(values, "text");
   const signals = stringFlag(values, "signals");
+  const ngramText = stringFlag(values, "ngram");
+  const ngramOrders = ngramText?.split(",").map((o) => {
+    const n = Number(o.trim());
+    if (!Number.isInteger(n) || n < 1 || n > 20) {
+      throw new CellscopeError(
+        `Cannot run "evolve": --ngram has "${o}"; orders are integers in 1 … 20, e.g. --ngram 1,3,5`,
+      );
+    }
+    return n;
+  });
   const result = await evolveRun({
     runDir,
     chars,
@@ -91,9 +110,12 @@ async function main(): Promise<void> {
     ...(hypotheses !== undefined ? { hypotheses } : {}),
     ...(text !== undefined ? { text } : {}),
     ...(signals !== undefined ? { signals } : {}),
+    ...(ngramOrders !== undefined ? { ngramOrders } : {}),
     onProgress: (m) => console.error(m),
   });
   console.log(formatEvolveTable(result));
+  const kl = formatNgramKlTable(result);
+  if (kl) console.log(`\n${kl}`);
   if (result.skipped.length) {
     console.log(`skipped (constant on the passage): ${result.skipped.join(", ")}`);
   }

@@ -23,11 +23,15 @@ import { type Analysis, analyzeRecording, loadSourceText } from "../analyze/anal
 import { computeTracks, getHypothesis } from "../analyze/hypotheses/mod.ts";
 import { findPassage } from "../analyze/passage.ts";
 import { formatUnit, type Metric, parseUnit } from "../analyze/score.ts";
+import { Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
-import type { BackendName } from "../kernels/select.ts";
+import { type BackendName, withKernels } from "../kernels/select.ts";
+import { streamModel } from "../record/stream.ts";
+import { loadCheckpoint, modelFromCheckpoint } from "../train/checkpoint.ts";
 import { recordCheckpoint } from "../record/record_checkpoint.ts";
 import type { SignalFilter } from "../record/names.ts";
 import { listSnapshots, type SnapshotFile } from "../train/snapshots.ts";
+import { ngramKl, type NgramPassage, ngramPassage } from "./ngram_kl.ts";
 
 /** Options of {@linkcode evolveRun}. */
 export interface EvolveOptions {
@@ -47,6 +51,12 @@ export interface EvolveOptions {
   filmstripHypothesis?: string;
   /** Characters of the filmstrip passage. @default 300 */
   filmstripLength?: number;
+  /**
+   * Also measure, per snapshot, the mean symmetric KL divergence between the
+   * model's predictions and n-gram models of these orders (fitted on the
+   * run's train split; see `ngram_kl.ts`). @default none
+   */
+  ngramOrders?: readonly number[];
   /** Kernels backend. @default "wasm" */
   backend?: BackendName;
   /** Threads of the wasm backend. @default 2 */
@@ -73,6 +83,8 @@ export interface EvolveSnapshot {
   val_loss: number;
   /** Per hypothesis scored. */
   hypotheses: Record<string, HypothesisAtStep>;
+  /** With `ngramOrders`: per order, the mean symmetric KL to that n-gram, nats. */
+  ngram_kl?: Record<string, number>;
 }
 
 /** The filmstrip: one unit's values over one passage at every snapshot. */
@@ -109,7 +121,8 @@ export interface EvolveResult {
 
 /**
  * The `--json` output: exactly `{"snapshots": [{"step", "val_loss", "hypotheses": {name: {"unit",
- * "score", "final_unit_score"}}}]}`, snapshots in step order.
+ * "score", "final_unit_score"}}}]}`, snapshots in step order; with `ngramOrders`, each snapshot
+ * also has `"ngram_kl": {order: kl}`.
  *
  * @param result What {@linkcode evolveRun} returned.
  * @returns The object to serialise.
@@ -126,6 +139,7 @@ export function evolveJson(result: EvolveResult): { snapshots: EvolveSnapshot[] 
           final_unit_score: v.final_unit_score,
         }]),
       ),
+      ...(s.ngram_kl ? { ngram_kl: s.ngram_kl } : {}),
     })),
   };
 }
@@ -210,6 +224,24 @@ export async function evolveRun(opts: EvolveOptions): Promise<EvolveResult> {
   }
   const meta = final.store.meta;
   const recorded = meta.text;
+  const backend = opts.backend ?? "wasm", threads = opts.threads ?? 2;
+  let ngrams: NgramPassage | null = null;
+  const passageIds = opts.ngramOrders?.length ? Vocab.fromJSON(meta.vocab).encode(recorded) : null;
+  if (passageIds && opts.ngramOrders) {
+    say(`fitting n-grams of orders ${opts.ngramOrders.join(", ")} on the run's train split`);
+    ngrams = await ngramPassage(await loadCheckpoint(last.path), passageIds, opts.ngramOrders);
+  }
+  const klOf = async (snap: SnapshotFile): Promise<Record<string, number> | undefined> => {
+    if (!ngrams || !passageIds) return undefined;
+    const ckpt = await loadCheckpoint(snap.path);
+    const V = ngrams.V;
+    const probs = new Float32Array((passageIds.length - 1) * V);
+    await withKernels(backend, threads, () =>
+      streamModel(modelFromCheckpoint(ckpt), passageIds, {
+        onChunk: (t0, T, ws) => probs.set(ws.probs.subarray(0, T * V), t0 * V),
+      }));
+    return ngramKl(probs, ngrams);
+  };
 
   // The filmstrip's passage: where the hypothesis's track changes most.
   const wanted = opts.filmstripHypothesis ??
@@ -249,7 +281,12 @@ export async function evolveRun(opts: EvolveOptions): Promise<EvolveResult> {
     film.frames.push({ step, values });
   };
 
-  const snapshotOf = (step: number, a: Analysis, valLoss: number): EvolveSnapshot => {
+  const snapshotOf = (
+    step: number,
+    a: Analysis,
+    valLoss: number,
+    kl: Record<string, number> | undefined,
+  ): EvolveSnapshot => {
     const hypotheses: Record<string, HypothesisAtStep> = {};
     for (const r of a.results) {
       const best = r.top[0];
@@ -260,17 +297,17 @@ export async function evolveRun(opts: EvolveOptions): Promise<EvolveResult> {
         final_unit_score: unitOf(a, r.hypothesis, finalUnits.get(r.hypothesis)!),
       };
     }
-    return { step, val_loss: valLoss, hypotheses };
+    return { step, val_loss: valLoss, hypotheses, ...(kl ? { ngram_kl: kl } : {}) };
   };
 
   const out: EvolveSnapshot[] = [];
   for (const snap of snaps.slice(0, -1)) {
     const { store, analysis, valLoss } = await analyse(snap, false);
-    out.push(snapshotOf(snap.step, analysis, valLoss));
+    out.push(snapshotOf(snap.step, analysis, valLoss, await klOf(snap)));
     await frameOf(store, snap.step);
     store.close();
   }
-  out.push(snapshotOf(last.step, final.analysis, final.valLoss));
+  out.push(snapshotOf(last.step, final.analysis, final.valLoss, await klOf(last)));
   await frameOf(final.store, last.step);
   final.store.close();
   return {
@@ -334,4 +371,27 @@ export function formatEvolveTable(result: EvolveResult, hypotheses?: readonly st
     r.map((c, j) => (j >= 2 && j <= 4) || j === 6 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))
       .join("  ").trimEnd()
   ).join("\n");
+}
+
+/**
+ * The n-gram table: per snapshot, the loss on the passage and the mean
+ * symmetric KL to each n-gram order (empty when none was measured).
+ *
+ * @param result What {@linkcode evolveRun} returned with `ngramOrders`.
+ * @returns Aligned text, or "" without n-gram divergences.
+ */
+export function formatNgramKlTable(result: EvolveResult): string {
+  const orders = Object.keys(result.snapshots[0]?.ngram_kl ?? {});
+  if (orders.length === 0) return "";
+  const rows = [["step", "loss", ...orders.map((n) => `KL ${n}-gram`)]];
+  for (const s of result.snapshots) {
+    rows.push([
+      String(s.step),
+      s.val_loss.toFixed(4),
+      ...orders.map((n) => s.ngram_kl![n]!.toFixed(4)),
+    ]);
+  }
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
+  return "symmetric KL (nats) between the model's predictions and n-grams fitted on the train split\n" +
+    rows.map((r) => r.map((c, j) => c.padStart(widths[j]!)).join("  ")).join("\n");
 }

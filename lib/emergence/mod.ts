@@ -14,4 +14,5 @@
  */
 export * from "./evolve.ts";
 export * from "./evolve_views.ts";
+export * from "./ngram_kl.ts";
 export * from "./section.ts";
