@@ -620,6 +620,11 @@ const CASES: BadInput[] = [
     args: ["--run", "@/run", "--json", "@/rec.safetensors"],
     message: /holds a recording, and a JSON file never replaces a recording/,
   },
+  {
+    task: "evolve",
+    args: ["--run", "@/run", "--ngram", "0,3"],
+    message: /--ngram has "0"; orders are integers in 1 … 20/,
+  },
   { task: "compare", args: ["--runs", "@/run"], message: /give at least two/ },
   {
     task: "compare",
