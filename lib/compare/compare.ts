@@ -19,7 +19,7 @@ import { basename, dirname } from "node:path";
 import { analyzeRecording, loadSourceText } from "../analyze/analyze.ts";
 import { formatUnit, type Metric } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
-import { type BackendName, withKernels } from "../kernels/select.ts";
+import { type BackendName, kernelsNamed } from "../kernels/select.ts";
 import { recordCheckpoint, resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { streamModel } from "../record/stream.ts";
 import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
@@ -139,12 +139,6 @@ function uniqueNames(runs: readonly string[], names?: readonly string[]): string
  * @throws {CellscopeError} On fewer than two runs, different vocabularies or passages, or an unknown hypothesis.
  */
 export async function compareRuns(opts: CompareOptions): Promise<CompareResult> {
-  // One backend for the whole comparison: the recordings reuse it, and the
-  // models built here live in its memory.
-  return await withKernels(opts.backend ?? "wasm", opts.threads ?? 2, () => compareIn(opts));
-}
-
-async function compareIn(opts: CompareOptions): Promise<CompareResult> {
   const say = opts.onProgress ?? (() => {});
   if (opts.runs.length < 2) {
     throw new CellscopeError(
@@ -245,7 +239,7 @@ async function compareIn(opts: CompareOptions): Promise<CompareResult> {
         }
         for (let j = 0; j < H; j++) matchedNames.push(formatUnit(`l${l}.${matchSignal}`, j));
       }
-      const model = modelFromCheckpoint(ckpts[i]!);
+      const model = modelFromCheckpoint(ckpts[i]!, kernelsNamed(backend, threads));
       const ids = vocab0.encode(text0);
       const V = vocab0.size;
       const probs = new Float32Array((ids.length - 1) * V);
@@ -282,7 +276,8 @@ async function compareIn(opts: CompareOptions): Promise<CompareResult> {
     for (let j = i + 1; j < n; j++) {
       const A = gathered[i]!, B = gathered[j]!;
       const NA = A.matchedNames.length, NB = B.matchedNames.length;
-      const m = matchUnits(correlationMatrix(A.matched, NA, B.matched, NB), NA, NB);
+      const r = correlationMatrix(A.matched, NA, B.matched, NB, kernelsNamed(backend, threads));
+      const m = matchUnits(r, NA, NB);
       pairMatchings.set(`${i},${j}`, m);
       matchings.push({
         a: A.summary.name,

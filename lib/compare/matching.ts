@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { kernels } from "../kernels/backend.ts";
+import type { Kernels } from "../kernels/backend.ts";
+import { defaultKernels } from "../kernels/select.ts";
 
 /**
  * The Pearson correlation of every column of A with every column of B.
@@ -21,6 +22,7 @@ import { kernels } from "../kernels/backend.ts";
  * @param NA Columns of A.
  * @param B `[T, NB]` activations of model B on the same T characters.
  * @param NB Columns of B.
+ * @param k The backend whose GEMM computes the products. @default the default backend
  * @returns `[NA, NB]` r, row-major.
  * @throws {TypeError} When the shapes disagree.
  *
@@ -36,6 +38,7 @@ export function correlationMatrix(
   NA: number,
   B: ArrayLike<number>,
   NB: number,
+  k: Kernels = defaultKernels(),
 ): Float64Array {
   const T = A.length / NA;
   if (!Number.isInteger(T) || B.length !== T * NB) {
@@ -43,7 +46,6 @@ export function correlationMatrix(
       `Cannot correlate units: A has ${A.length} values for ${NA} units, B ${B.length} for ${NB}; both need the same T rows`,
     );
   }
-  const k = kernels();
   const za = standardize(A, NA, T, k.alloc("float32", T * NA));
   const zb = standardize(B, NB, T, k.alloc("float32", T * NB));
   const c = k.alloc("float32", NA * NB);

@@ -26,7 +26,7 @@ import { loadCheckpoint, modelFromCheckpoint } from "../train/checkpoint.ts";
 import { resolveTrainConfig, type TrainConfig } from "../train/config.ts";
 import { findCheckpoint } from "../train/notebook.ts";
 import { loadTrainingText, train, type TrainEvents } from "../train/trainer.ts";
-import { withKernels } from "../kernels/select.ts";
+import { kernelsNamed } from "../kernels/select.ts";
 import { streamModel } from "../record/stream.ts";
 
 /** File of a sweep folder that holds its summary. */
@@ -73,7 +73,8 @@ export function modelParams(
   vocabSize: number,
   embed = 0,
 ): number {
-  const model = new CharRnn({ cell, layers, hidden, vocabSize, embed, dropout: 0 });
+  // float64 keeps it on the TypeScript reference: nothing is allocated in a WebAssembly memory.
+  const model = new CharRnn({ cell, layers, hidden, vocabSize, embed, dropout: 0 }, "float64");
   return countParams(model.params);
 }
 
@@ -318,16 +319,16 @@ export async function runSweep(opts: SweepOptions): Promise<SweepSummary> {
     const latestMeta = (await loadCheckpoint(latest)).meta;
     // Exact mode: one stream over the whole test split with its state carried,
     // as recordings read it (not B streams started from zero mid-text).
-    e.testLoss = await withKernels(
-      c.backend,
-      c.threads,
-      () => streamModel(modelFromCheckpoint(best), splits.test),
+    const testLoss = await streamModel(
+      modelFromCheckpoint(best, kernelsNamed(c.backend, c.threads)),
+      splits.test,
     );
+    e.testLoss = testLoss;
     e.steps = latestMeta.step;
     e.seconds = latestMeta.elapsedSeconds;
     e.bestValLoss = latestMeta.bestValLoss;
     e.status = "done";
-    say(`${name}: test loss ${e.testLoss.toFixed(4)} after ${e.steps} steps`);
+    say(`${name}: test loss ${testLoss.toFixed(4)} after ${e.steps} steps`);
     await save();
   }
   return summary;

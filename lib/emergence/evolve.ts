@@ -25,7 +25,7 @@ import { findPassage } from "../analyze/passage.ts";
 import { formatUnit, type Metric, parseUnit } from "../analyze/score.ts";
 import { Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
-import { type BackendName, withKernels } from "../kernels/select.ts";
+import { type BackendName, kernelsNamed } from "../kernels/select.ts";
 import { streamModel } from "../record/stream.ts";
 import { loadCheckpoint, modelFromCheckpoint } from "../train/checkpoint.ts";
 import { recordCheckpoint } from "../record/record_checkpoint.ts";
@@ -236,10 +236,9 @@ export async function evolveRun(opts: EvolveOptions): Promise<EvolveResult> {
     const ckpt = await loadCheckpoint(snap.path);
     const V = ngrams.V;
     const probs = new Float32Array((passageIds.length - 1) * V);
-    await withKernels(backend, threads, () =>
-      streamModel(modelFromCheckpoint(ckpt), passageIds, {
-        onChunk: (t0, T, ws) => probs.set(ws.probs.subarray(0, T * V), t0 * V),
-      }));
+    await streamModel(modelFromCheckpoint(ckpt, kernelsNamed(backend, threads)), passageIds, {
+      onChunk: (t0, T, ws) => probs.set(ws.probs.subarray(0, T * V), t0 * V),
+    });
     return ngramKl(probs, ngrams);
   };
 
