@@ -7,7 +7,8 @@
  */
 import { CellscopeError } from "../errors.ts";
 import { fitKneserNey, type NgramFit } from "../ngram/kneser_ney.ts";
-import { loadCheckpointAt, loadSplitText, modelTestLosses, type SplitText } from "./source.ts";
+import { loadSplitText, modelTestLosses, type SplitText } from "./source.ts";
+import { loadCheckpoint } from "../train/checkpoint.ts";
 
 /** Highest order the baseline accepts (memory grows with it). */
 export const MAX_BASELINE_ORDER = 50;
@@ -83,7 +84,7 @@ export function fitBaseline(source: SplitText, maxOrder: number): NgramFit {
 export async function runBaseline(opts: BaselineOptions): Promise<BaselineResult> {
   const min = opts.minOrder ?? 1, max = opts.maxOrder ?? 20;
   parseOrderRange(`${min}-${max}`);
-  const ckpt = opts.checkpoint !== undefined ? await loadCheckpointAt(opts.checkpoint) : null;
+  const ckpt = opts.checkpoint !== undefined ? await loadCheckpoint(opts.checkpoint) : null;
   const source = await loadSplitText({
     ...(opts.corpus !== undefined ? { corpus: opts.corpus } : {}),
     ...(opts.text !== undefined ? { text: opts.text } : {}),

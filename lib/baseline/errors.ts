@@ -23,8 +23,8 @@ import {
   lossByChar,
   lossByClass,
 } from "./compare.ts";
-import type { Checkpoint } from "../train/checkpoint.ts";
-import { loadCheckpointAt, loadSplitText, modelTestLosses, type SplitText } from "./source.ts";
+import { type Checkpoint, loadCheckpoint } from "../train/checkpoint.ts";
+import { loadSplitText, modelTestLosses, type SplitText } from "./source.ts";
 
 /** Options of {@linkcode runErrors}. */
 export interface ErrorsOptions {
@@ -79,9 +79,9 @@ export interface ErrorsResult extends ModelErrors {
  * text with characters outside a checkpoint's vocabulary.
  */
 export async function runErrors(opts: ErrorsOptions): Promise<ErrorsResult> {
-  const ckpt = await loadCheckpointAt(opts.checkpoint);
+  const ckpt = await loadCheckpoint(opts.checkpoint);
   // Both checkpoints load before the n-grams are fitted, so a wrong path fails at once.
-  const second = opts.compare !== undefined ? await loadCheckpointAt(opts.compare) : null;
+  const second = opts.compare !== undefined ? await loadCheckpoint(opts.compare) : null;
   const source = await loadSplitText({
     ...(opts.corpus !== undefined ? { corpus: opts.corpus } : {}),
     ...(opts.text !== undefined ? { text: opts.text } : {}),

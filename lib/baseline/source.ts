@@ -16,7 +16,6 @@ import { DEFAULT_SPLIT, type SplitFractions, splitIds, type SplitOffsets } from 
 import { readTextFile } from "../data/text.ts";
 import { Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
-import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import type { CharRnn } from "../nn/model.ts";
 import { recordActivations } from "../record/recorder.ts";
 import {
@@ -106,17 +105,6 @@ export async function loadSplitText(
     );
   }
   return { name, chars: Array.from(text), vocab, ids, offsets };
-}
-
-/**
- * Loads a checkpoint file or a run folder's best checkpoint.
- *
- * @param path Checkpoint or run folder.
- * @returns The checkpoint.
- * @throws {CellscopeError} When there is none.
- */
-export async function loadCheckpointAt(path: string): Promise<Checkpoint> {
-  return await loadCheckpoint(await resolveCheckpointPath(path));
 }
 
 /**

@@ -12,9 +12,14 @@ import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkOutputPath } from "../io/output.ts";
-import { resolveCheckpointPath, sha256Hex } from "../record/record_checkpoint.ts";
+import { sha256Hex } from "../record/record_checkpoint.ts";
 import { openRecording } from "../record/store.ts";
-import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
+import {
+  loadCheckpoint,
+  modelFromCheckpoint,
+  resolveCheckpoint,
+  vocabFromCheckpoint,
+} from "../train/checkpoint.ts";
 import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
 /** `--help` text. */
@@ -137,7 +142,7 @@ async function checkpointAtHand(
   req: AnalyzeArgs,
   meta: { checkpoint: { path: string; sha256: string } },
 ): Promise<string | null> {
-  if (req.checkpoint !== undefined) return await resolveCheckpointPath(req.checkpoint);
+  if (req.checkpoint !== undefined) return await resolveCheckpoint(req.checkpoint);
   const { path, sha256 } = meta.checkpoint;
   let same = false;
   try {

@@ -19,7 +19,6 @@ import {
   steeringHooks,
   steeringVector,
 } from "../features/steer.ts";
-import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { sampleText } from "../sample/sample.ts";
 import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
 import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
@@ -30,7 +29,7 @@ export const HELP_TEXT = `Clamp units of a trained model and measure what change
 Usage: deno task clamp --checkpoint PATH --unit l1.c[137] [--unit …] [flags]
        deno task clamp --checkpoint PATH --feature DICT.safetensors:17 --scale X [flags]
 
-  --checkpoint PATH      checkpoint file, or a run folder (its best.safetensors)
+  --checkpoint PATH      a *.safetensors file, or a run folder (its best checkpoint, else latest)
   --unit UNIT            unit to clamp, e.g. l1.c[137] (repeatable; h or c signals)
   --value V              clamp value: a number (e.g. -1.09), "zero" or "mean" (default zero)
   --feature DICT:N       instead, steer: add feature N's decoder direction of a dictionary
@@ -154,7 +153,7 @@ async function main(): Promise<void> {
     console.log(HELP_TEXT);
     return;
   }
-  const ckpt = await loadCheckpoint(await resolveCheckpointPath(req.checkpoint));
+  const ckpt = await loadCheckpoint(req.checkpoint);
   const config = ckpt.meta.config;
   let text: string;
   if (req.text !== undefined) text = await readTextFile(req.text);

@@ -14,7 +14,7 @@ export const HELP_TEXT = `Export a trained model for PyTorch.
 
 Usage: deno task export --checkpoint PATH --format pytorch --out MODEL.safetensors
 
-  --checkpoint PATH      checkpoint file, or a run folder (its best.safetensors)
+  --checkpoint PATH      a *.safetensors file, or a run folder (its best checkpoint, else latest)
   --format NAME          ${EXPORT_FORMATS.join(", ")} (default pytorch)
   --out FILE             the exported model, *.safetensors (replaces an earlier export,
                          never a checkpoint, a recording or another kind of file)

@@ -21,7 +21,7 @@ export const HELP_TEXT = `Record every signal of a trained model, character by c
 
 Usage: deno task record --checkpoint PATH --out FILE.safetensors [flags]
 
-  --checkpoint PATH      checkpoint file, or a run folder (its best.safetensors)
+  --checkpoint PATH      a *.safetensors file, or a run folder (its best checkpoint, else latest)
   --out FILE             the recording, *.safetensors (streamed to disk); an existing
                          recording there is replaced only with --force, any other file never
   --force                replace an existing recording at --out

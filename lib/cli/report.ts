@@ -15,7 +15,7 @@ export const HELP_TEXT = `Write a self-contained HTML report of a training run.
 
 Usage: deno task report --run DIR --out report.html [flags]
 
-  --run DIR              run folder from "deno task train" (its best checkpoint is used)
+  --run DIR              run folder from "deno task train" (its best checkpoint, else latest)
   --out FILE             the HTML file to write (replaces an earlier report, never another
                          kind of file; its folder must exist)
   --recording FILE       analyse this recording instead of recording the checkpoint

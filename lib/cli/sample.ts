@@ -29,7 +29,7 @@ export const HELP_TEXT = `Generate text from a trained character-level model.
 
 Usage: deno task sample --checkpoint PATH [flags]
 
-  --checkpoint PATH      a *.safetensors checkpoint, or a run folder (its latest.safetensors)
+  --checkpoint PATH      a *.safetensors file, or a run folder (its best checkpoint, else latest)
   --prime TEXT           text fed to the model first, printed before the sample
                          (default a newline, or the first vocabulary character);
                          type \\n for a newline, \\t for a tab, \\\\ for a backslash

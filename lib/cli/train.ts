@@ -66,7 +66,8 @@ Run
                          at steps 50, 100, 200, 400, … and the final step (default 0 = none)
   --out DIR              run folder, created (its parent must exist); one that holds
                          checkpoints is never overwritten (default runs/<corpus>-<model>-<layers>x<hidden>)
-  --resume PATH          continue a run folder or checkpoint exactly where it stopped
+  --resume PATH          continue a run folder (its latest checkpoint) or a checkpoint file
+                         exactly where it stopped
   --backend wasm|js      kernels: WebAssembly SIMD (default) or the TypeScript reference
   --threads 1|2          threads of the wasm backend (default 2)
   --preset NAME          ${Object.keys(PRESETS).join(", ")}

@@ -11,8 +11,12 @@
 import { CellscopeError } from "../errors.ts";
 import { TORCH_FORMAT } from "../io/formats.ts";
 import { writeSafetensors } from "../io/safetensors.ts";
-import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
-import { type CheckpointMeta, loadCheckpoint, modelFromCheckpoint } from "../train/checkpoint.ts";
+import {
+  type CheckpointMeta,
+  loadCheckpoint,
+  modelFromCheckpoint,
+  resolveCheckpoint,
+} from "../train/checkpoint.ts";
 import { toTorchTensors } from "./torch_layout.ts";
 
 /** Value of the `format` metadata key of an exported file. */
@@ -61,7 +65,7 @@ export function torchMetadata(meta: CheckpointMeta): Record<string, string> {
 
 /** Options of {@linkcode exportCheckpoint}. */
 export interface ExportOptions {
-  /** A checkpoint file, or a run folder (its best checkpoint, else latest, as `record` resolves it). */
+  /** A checkpoint file, or a run folder (its best checkpoint, else latest: `resolveCheckpoint`). */
   checkpoint: string;
   /** Destination, `*.safetensors`. */
   out: string;
@@ -105,7 +109,7 @@ export async function exportCheckpoint(opts: ExportOptions): Promise<ExportResul
       `Cannot export to "${opts.out}": the file name must end in ".safetensors"`,
     );
   }
-  const path = await resolveCheckpointPath(opts.checkpoint);
+  const path = await resolveCheckpoint(opts.checkpoint);
   const ckpt = await loadCheckpoint(path);
   const tensors = toTorchTensors(modelFromCheckpoint(ckpt));
   try {

@@ -25,9 +25,13 @@ import { readSafetensors, type TensorEntry } from "../io/safetensors.ts";
 import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
 import type { CharRnn, ModelConfig } from "../nn/model.ts";
 import { createOptimizer } from "../optim/mod.ts";
-import { resolveCheckpointPath } from "../record/record_checkpoint.ts";
 import { Rng } from "../util/rng.ts";
-import { type CheckpointMeta, type HistoryEntry, saveCheckpoint } from "../train/checkpoint.ts";
+import {
+  type CheckpointMeta,
+  type HistoryEntry,
+  resolveCheckpoint,
+  saveCheckpoint,
+} from "../train/checkpoint.ts";
 import {
   DEFAULT_TRAIN_CONFIG,
   resolveTrainConfig,
@@ -222,7 +226,7 @@ function importRecord(metadata: Record<string, string>, config: TrainConfig, cha
  * ```
  */
 export async function importTorchModel(opts: ImportOptions): Promise<ImportResult> {
-  const from = await resolveCheckpointPath(opts.from);
+  const from = await resolveCheckpoint(opts.from);
   let file;
   try {
     file = await readSafetensors(from);

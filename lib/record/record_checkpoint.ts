@@ -12,14 +12,19 @@ import { splitText } from "../data/split.ts";
 import { readTextFile } from "../data/text.ts";
 import { CellscopeError } from "../errors.ts";
 import { type BackendName, kernelsNamed } from "../kernels/select.ts";
-import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
+import {
+  loadCheckpoint,
+  modelFromCheckpoint,
+  resolveCheckpoint,
+  vocabFromCheckpoint,
+} from "../train/checkpoint.ts";
 import type { SignalFilter } from "./names.ts";
 import { recordActivations } from "./recorder.ts";
 import { type ActivationStore, createDiskWriter, type RecordingMeta } from "./store.ts";
 
 /** Options of {@linkcode recordCheckpoint}. */
 export interface RecordCheckpointOptions {
-  /** Checkpoint file or run folder (its best.safetensors, else latest). */
+  /** Checkpoint file or run folder (its best checkpoint, else latest: `resolveCheckpoint`). */
   checkpoint: string;
   /** Record this UTF-8 file instead of a split of the training corpus. */
   text?: string;
@@ -57,29 +62,6 @@ export async function sha256Hex(path: string): Promise<string> {
 }
 
 /**
- * Resolves a run folder to its best checkpoint (falling back to latest).
- *
- * @param path A checkpoint file or a run folder.
- * @returns A checkpoint file path.
- */
-export async function resolveCheckpointPath(path: string): Promise<string> {
-  try {
-    if (!(await Deno.stat(path)).isDirectory) return path;
-  } catch {
-    return path; // loadCheckpoint reports the missing file
-  }
-  for (const name of ["best.safetensors", "latest.safetensors"]) {
-    try {
-      await Deno.stat(`${path}/${name}`);
-      return `${path}/${name}`;
-    } catch { /* try the next */ }
-  }
-  throw new CellscopeError(
-    `Cannot find a checkpoint in "${path}": it holds no best.safetensors or latest.safetensors`,
-  );
-}
-
-/**
  * Records a checkpoint's signals over a text.
  *
  * @param opts Checkpoint, text or split, output, signals, control.
@@ -87,7 +69,7 @@ export async function resolveCheckpointPath(path: string): Promise<string> {
  * @throws {CellscopeError} On a missing checkpoint or corpus, or characters outside the vocabulary.
  */
 export async function recordCheckpoint(opts: RecordCheckpointOptions): Promise<ActivationStore> {
-  const path = await resolveCheckpointPath(opts.checkpoint);
+  const path = await resolveCheckpoint(opts.checkpoint);
   const ckpt = await loadCheckpoint(path);
   const config = ckpt.meta.config;
   let text: string;

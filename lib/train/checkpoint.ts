@@ -21,7 +21,7 @@ import type { Optimizer, OptimizerKind } from "../optim/optimizer.ts";
 import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
 import { cleanStaleTemps } from "../io/atomic.ts";
 import { CHECKPOINT_FORMAT } from "../io/formats.ts";
-import { basename, dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import {
   DEFAULT_TRAIN_CONFIG,
   type TrainConfig,
@@ -155,17 +155,86 @@ export async function saveCheckpoint(
   await writeSafetensors(path, tensors, metadata);
 }
 
+/** Which checkpoint of a run folder to take: the lowest validation loss, or the last saved. */
+export type CheckpointChoice = "best" | "latest";
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return false;
+    throw e;
+  }
+}
+
+/**
+ * The checkpoint a run folder holds, by the one rule every command follows:
+ * `best.safetensors` (lowest validation loss), else `latest.safetensors`
+ * (a run stopped before its first validation has no best), else none.
+ * `train --resume` continues a run, so it asks for `"latest"` first instead.
+ *
+ * @param runDir A run folder (it need not exist).
+ * @param prefer The checkpoint to take when both exist. @default "best"
+ * @returns The checkpoint's path, or null when the folder holds neither.
+ *
+ * @example A folder that does not exist
+ * ```ts
+ * import { findCheckpoint } from "./checkpoint.ts";
+ * console.log(await findCheckpoint("no/such/run")); // null
+ * ```
+ */
+export async function findCheckpoint(
+  runDir: string,
+  prefer: CheckpointChoice = "best",
+): Promise<string | null> {
+  const order = prefer === "best" ? ["best", "latest"] : ["latest", "best"];
+  for (const name of order) {
+    const path = join(runDir, `${name}.safetensors`);
+    if (await isFile(path)) return path;
+  }
+  return null;
+}
+
+/**
+ * Resolves what a user named as a checkpoint: a file is itself; a run folder
+ * is its best checkpoint, else its latest ({@linkcode findCheckpoint}).
+ *
+ * @param path A `*.safetensors` checkpoint or a run folder.
+ * @param prefer The checkpoint of a run folder to take when both exist. @default "best"
+ * @returns A checkpoint file path (a missing file is returned as given, for the loader to report).
+ * @throws {CellscopeError} When a folder holds neither checkpoint.
+ *
+ * @example A file path is returned as it is
+ * ```ts
+ * import { resolveCheckpoint } from "./checkpoint.ts";
+ * console.log(await resolveCheckpoint("runs/a/latest.safetensors")); // runs/a/latest.safetensors
+ * ```
+ */
+export async function resolveCheckpoint(
+  path: string,
+  prefer: CheckpointChoice = "best",
+): Promise<string> {
+  try {
+    if (!(await Deno.stat(path)).isDirectory) return path;
+  } catch {
+    return path; // loadCheckpoint reports the missing file
+  }
+  const found = await findCheckpoint(path, prefer);
+  if (found !== null) return found;
+  throw new CellscopeError(
+    `Cannot find a checkpoint in "${path}": it holds no best.safetensors or latest.safetensors; pass a run folder written by "deno task train" or a *.safetensors file`,
+  );
+}
+
 /**
  * Reads and checks a checkpoint.
  *
- * @param path A `*.safetensors` checkpoint, or a run folder (its `latest.safetensors`).
+ * @param path A `*.safetensors` checkpoint, or a run folder (its best checkpoint, else its latest: {@linkcode resolveCheckpoint}).
  * @returns The checkpoint.
  * @throws {CellscopeError} When the file is missing, corrupt, or not a cellscope checkpoint of a known version.
  */
 export async function loadCheckpoint(path: string): Promise<Checkpoint> {
-  try {
-    if ((await Deno.stat(path)).isDirectory) path = `${path.replace(/\/$/, "")}/latest.safetensors`;
-  } catch { /* reported below */ }
+  path = await resolveCheckpoint(path);
   let file;
   try {
     file = await readSafetensors(path);

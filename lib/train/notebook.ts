@@ -8,11 +8,12 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import type { Vocab } from "../data/vocab.ts";
 import { kernelsNamed } from "../kernels/select.ts";
 import type { CharRnn } from "../nn/model.ts";
 import {
+  findCheckpoint,
   type HistoryEntry,
   loadCheckpoint,
   modelFromCheckpoint,
@@ -104,36 +105,6 @@ export function printEvents(opts: PrintEventsOptions = {}): TrainEvents {
   return events;
 }
 
-/**
- * The checkpoint a run folder holds: `best.safetensors`, else
- * `latest.safetensors`, else none.
- *
- * @param runDir A run folder (it need not exist).
- * @returns The checkpoint's path, or null.
- *
- * @example A folder that does not exist
- * ```ts
- * import { findCheckpoint } from "./notebook.ts";
- * console.log(await findCheckpoint("no/such/run")); // null
- * ```
- */
-export async function findCheckpoint(runDir: string): Promise<string | null> {
-  for (const name of ["best.safetensors", "latest.safetensors"]) {
-    const path = join(runDir, name);
-    if (await isFile(path)) return path;
-  }
-  return null;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isFile;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
-
 /** Options of {@linkcode trainOrReuse}: those of `train`, plus the run folder. */
 export interface TrainOrReuseOptions extends Omit<TrainOptions, "resume" | "save"> {
   /** The run folder: loaded when it holds a checkpoint, else trained into. */
@@ -206,8 +177,8 @@ export async function trainOrReuse(opts: TrainOrReuseOptions): Promise<TrainOrRe
   }
   const best = await loadCheckpoint(found);
   let history = best.meta.history;
-  const latestPath = join(runDir, "latest.safetensors");
-  if (found !== latestPath && await isFile(latestPath)) {
+  const latestPath = await findCheckpoint(runDir, "latest");
+  if (latestPath !== null && latestPath !== found) {
     const latest = await loadCheckpoint(latestPath);
     if (latest.meta.history.length > history.length) history = latest.meta.history;
   }

@@ -44,6 +44,7 @@ import {
   type HistoryEntry,
   loadCheckpoint,
   modelFromCheckpoint,
+  resolveCheckpoint,
   restoreOptimizer,
   restoreState,
   saveCheckpoint,
@@ -185,7 +186,9 @@ function resumeConfig(ckpt: Checkpoint, given: Partial<TrainConfig>): Partial<Tr
  */
 export async function train(opts: TrainOptions = {}): Promise<TrainResult> {
   const given = upgradeTrainConfig(opts.config ?? {});
-  const ckpt = opts.resume !== undefined ? await loadCheckpoint(opts.resume) : null;
+  const ckpt = opts.resume !== undefined
+    ? await loadCheckpoint(await resolveCheckpoint(opts.resume, "latest"))
+    : null;
   const config = ckpt
     ? resolveTrainConfig(resumeConfig(ckpt, given))
     : resolveTrainConfig(given, opts.preset);

@@ -33,9 +33,14 @@ import { formatUnit, type ScoredUnit } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { parseSignalName, SIGNAL_DESCRIPTIONS } from "../record/names.ts";
-import { recordCheckpoint, resolveCheckpointPath } from "../record/record_checkpoint.ts";
+import { recordCheckpoint } from "../record/record_checkpoint.ts";
 import { type ActivationStore, openRecording } from "../record/store.ts";
-import { type Checkpoint, type HistoryEntry, loadCheckpoint } from "../train/checkpoint.ts";
+import {
+  type Checkpoint,
+  type HistoryEntry,
+  loadCheckpoint,
+  resolveCheckpoint,
+} from "../train/checkpoint.ts";
 import { escapeHtml, htmlPage, jsonForScript, renderPlot, scriptSafe } from "./html.ts";
 import {
   plotlySource,
@@ -827,7 +832,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
       `Cannot build a report for "${opts.run}": no such run folder; pass the --out folder of "deno task train"`,
     );
   }
-  const ckptPath = await resolveCheckpointPath(runDir);
+  const ckptPath = await resolveCheckpoint(runDir);
   const ckpt = await loadCheckpoint(ckptPath);
   const log = await readRunLog(runDir);
   const history = log.evals.length ? log.evals : ckpt.meta.history;

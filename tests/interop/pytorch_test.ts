@@ -22,7 +22,7 @@ import { toTorchTensors } from "../../lib/interop/torch_layout.ts";
 import { parseExportArgs } from "../../lib/cli/export.ts";
 import { parseImportArgs } from "../../lib/cli/import.ts";
 import { createModel } from "../../lib/nn/model.ts";
-import { recordCheckpoint, resolveCheckpointPath } from "../../lib/record/record_checkpoint.ts";
+import { recordCheckpoint } from "../../lib/record/record_checkpoint.ts";
 import { sampleText } from "../../lib/sample/sample.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import {
@@ -104,7 +104,7 @@ async function cellscopeSide(checkpoint: string, textFile: string) {
     signals: ["loss"],
     controlSeed: null,
   });
-  const ckpt = await loadCheckpoint(await resolveCheckpointPath(checkpoint));
+  const ckpt = await loadCheckpoint(checkpoint);
   const prime = (await Deno.readTextFile(textFile)).slice(0, 10);
   const greedy = sampleText(modelFromCheckpoint(ckpt), vocabFromCheckpoint(ckpt), {
     prime,

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../_assert.ts";
-import { findCheckpoint, formatEval, printEvents, trainOrReuse } from "../../lib/train/notebook.ts";
+import { findCheckpoint } from "../../lib/train/checkpoint.ts";
+import { formatEval, printEvents, trainOrReuse } from "../../lib/train/notebook.ts";
 import { train } from "../../lib/train/trainer.ts";
 
 const data = { name: "abc", text: "abcab\n".repeat(150) };

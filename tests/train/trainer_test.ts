@@ -164,7 +164,7 @@ Deno.test("train() stops at the time budget with a checkpoint", async () => {
       config: { ...BASE, steps: 1_000_000, minutes: 0.01, out: dir },
     });
     assertEquals(r.stoppedBy, "budget");
-    const ckpt = await loadCheckpoint(dir);
+    const ckpt = await loadCheckpoint(`${dir}/latest.safetensors`);
     assertEquals(ckpt.meta.step, r.step);
   } finally {
     await Deno.remove(dir, { recursive: true });
