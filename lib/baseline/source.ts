@@ -12,10 +12,11 @@
  * @module
  */
 import { loadCorpus } from "../data/corpora.ts";
-import { DEFAULT_SPLIT, type SplitFractions, splitIds, type SplitOffsets } from "../data/split.ts";
+import { DEFAULT_SPLIT, splitIds, type SplitOffsets } from "../data/split.ts";
 import { readTextFile } from "../data/text.ts";
 import { Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
+import { loadTrainingText, splitFractionsOf } from "../train/held_out.ts";
 import type { CharRnn } from "../nn/model.ts";
 import { recordActivations } from "../record/recorder.ts";
 import {
@@ -64,15 +65,7 @@ export async function loadSplitText(
     throw new CellscopeError("Cannot choose the text: give --corpus or --text, not both");
   }
   let name: string, text: string;
-  let fractions: SplitFractions = DEFAULT_SPLIT;
-  if (ckpt) {
-    const c = ckpt.meta.config;
-    fractions = {
-      train: 1 - c.valFraction - c.testFraction,
-      val: c.valFraction,
-      test: c.testFraction,
-    };
-  }
+  const fractions = ckpt ? splitFractionsOf(ckpt.meta.config) : DEFAULT_SPLIT;
   if (choice.text !== undefined) {
     name = choice.text;
     text = await readTextFile(choice.text);
@@ -85,9 +78,7 @@ export async function loadSplitText(
     name = choice.corpus;
     text = (await loadCorpus(choice.corpus)).text;
   } else {
-    const c = ckpt.meta.config;
-    name = c.text ?? c.corpus;
-    text = c.text !== null ? await readTextFile(c.text) : (await loadCorpus(c.corpus)).text;
+    ({ name, text } = await loadTrainingText(ckpt.meta.config));
   }
   const vocab = ckpt ? vocabFromCheckpoint(ckpt) : Vocab.fromText(text);
   const ids = vocab.encode(text); // a CellscopeError names characters outside the vocabulary

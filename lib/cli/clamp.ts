@@ -8,8 +8,6 @@
  */
 import { ablationEffect, type ClampValue, sampleWithClamp, unitMeans } from "../analyze/clamp.ts";
 import { parseUnit } from "../analyze/score.ts";
-import { loadCorpus } from "../data/corpora.ts";
-import { splitText } from "../data/split.ts";
 import { readTextFile } from "../data/text.ts";
 import { CellscopeError } from "../errors.ts";
 import { loadDictionary } from "../features/dictionary.ts";
@@ -21,6 +19,7 @@ import {
 } from "../features/steer.ts";
 import { sampleText } from "../sample/sample.ts";
 import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
+import { loadHeldOut } from "../train/held_out.ts";
 import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
 /** `--help` text. */
@@ -157,16 +156,7 @@ async function main(): Promise<void> {
   const config = ckpt.meta.config;
   let text: string;
   if (req.text !== undefined) text = await readTextFile(req.text);
-  else {
-    const full = config.text !== null
-      ? await readTextFile(config.text)
-      : (await loadCorpus(config.corpus)).text;
-    text = splitText(full, {
-      train: 1 - config.valFraction - config.testFraction,
-      val: config.valFraction,
-      test: config.testFraction,
-    })[req.split];
-  }
+  else text = (await loadHeldOut(config, req.split)).text;
   text = Array.from(text).slice(0, req.chars + 1).join("");
   const predictions = Array.from(text).length - 1;
   if (predictions < 1) {

@@ -7,8 +7,6 @@
  *
  * @module
  */
-import { loadCorpus } from "../data/corpora.ts";
-import { splitText } from "../data/split.ts";
 import { readTextFile } from "../data/text.ts";
 import { CellscopeError } from "../errors.ts";
 import { type BackendName, kernelsNamed } from "../kernels/select.ts";
@@ -18,6 +16,7 @@ import {
   resolveCheckpoint,
   vocabFromCheckpoint,
 } from "../train/checkpoint.ts";
+import { loadHeldOut } from "../train/held_out.ts";
 import type { SignalFilter } from "./names.ts";
 import { recordActivations } from "./recorder.ts";
 import { type ActivationStore, createDiskWriter, type RecordingMeta } from "./store.ts";
@@ -78,23 +77,10 @@ export async function recordCheckpoint(opts: RecordCheckpointOptions): Promise<A
     text = await readTextFile(opts.text);
     source = { kind: "file", name: opts.text, split: null, start: 0, end: 0 };
   } else {
-    const split = opts.split ?? "test";
-    const full = config.text !== null
-      ? await readTextFile(config.text)
-      : (await loadCorpus(config.corpus)).text;
-    const parts = splitText(full, {
-      train: 1 - config.valFraction - config.testFraction,
-      val: config.valFraction,
-      test: config.testFraction,
-    });
-    text = parts[split];
-    source = {
-      kind: config.text !== null ? "file" : "corpus",
-      name: config.text ?? config.corpus,
-      split,
-      start: parts.offsets[split],
-      end: 0,
-    };
+    const heldOut = await loadHeldOut(config, opts.split ?? "test");
+    text = heldOut.text;
+    const { kind, name, split, start } = heldOut;
+    source = { kind, name, split, start, end: 0 };
   }
   if (opts.chars && opts.chars > 0) text = Array.from(text).slice(0, opts.chars + 1).join("");
   const n = Array.from(text).length;

@@ -24,3 +24,4 @@ export * from "./schedule.ts";
 export * from "./progress.ts";
 export * from "./notebook.ts";
 export * from "./snapshots.ts";
+export * from "./held_out.ts";

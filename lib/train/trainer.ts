@@ -16,9 +16,8 @@
  */
 import { join, resolve } from "node:path";
 import { Batcher } from "../data/batcher.ts";
-import { loadCorpus, projectRoot } from "../data/corpora.ts";
+import { projectRoot } from "../data/corpora.ts";
 import { splitIds } from "../data/split.ts";
-import { readTextFile } from "../data/text.ts";
 import { diffVocab, quoteChar, Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
@@ -50,6 +49,7 @@ import {
   saveCheckpoint,
 } from "./checkpoint.ts";
 import { checkEvalSplit, evaluateLoss, evaluateSplit } from "./evaluate.ts";
+import { loadTrainingText, splitFractionsOf } from "./held_out.ts";
 import type { ProgressInfo } from "./progress.ts";
 import { learningRate } from "./schedule.ts";
 import { SnapshotKeeper } from "./snapshots.ts";
@@ -118,18 +118,6 @@ export interface TrainResult {
   runDir: string | null;
   /** Why it stopped. */
   stoppedBy: "steps" | "budget" | "signal";
-}
-
-/**
- * Loads the text a configuration names (file or catalogue corpus).
- *
- * @param c Configuration.
- * @returns The name and the normalised text.
- */
-export async function loadTrainingText(c: TrainConfig): Promise<{ name: string; text: string }> {
-  if (c.text !== null) return { name: c.text, text: await readTextFile(c.text) };
-  const corpus = await loadCorpus(c.corpus);
-  return { name: c.corpus, text: corpus.text };
 }
 
 async function chooseRunDir(c: TrainConfig, dataName: string): Promise<string> {
@@ -219,11 +207,7 @@ async function runTraining(
     vocab = saved;
   }
   const ids = vocab.encode(data.text);
-  const splits = splitIds(ids, {
-    train: 1 - config.valFraction - config.testFraction,
-    val: config.valFraction,
-    test: config.testFraction,
-  });
+  const splits = splitIds(ids, splitFractionsOf(config));
   const batcher = new Batcher(splits.train, config.batch, config.seq, "training split");
   checkEvalSplit(splits.val.length, config.seq);
   const totalSteps = config.steps > 0 ? config.steps : config.epochs * batcher.chunksPerEpoch;
