@@ -15,104 +15,106 @@ import type { ModelConfig } from "../nn/model.ts";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.ts";
 import RECIPES from "./recipes.json" with { type: "json" };
 
-/** Everything that defines a training run. */
+/**
+ * Everything that defines a training run. The defaults are written once, in
+ * `recipes.json` ({@linkcode DEFAULT_TRAIN_CONFIG}); `deno task train --help`
+ * shows them.
+ */
 export interface TrainConfig {
-  /** Catalogue corpus to train on (ignored when `text` is set). @default "shakespeare" */
+  /** Catalogue corpus to train on (ignored when `text` is set). */
   corpus: string;
-  /** Path of a UTF-8 text file to train on instead of a catalogue corpus. @default null */
+  /** Path of a UTF-8 text file to train on instead of a catalogue corpus. */
   text: string | null;
-  /** Fraction of the text held out for validation (taken after the training part). @default 0.05 */
+  /** Fraction of the text held out for validation (taken after the training part). */
   valFraction: number;
-  /** Fraction held out for testing (the end of the text). @default 0.05 */
+  /** Fraction held out for testing (the end of the text). */
   testFraction: number;
   /**
    * Recurrent cell: "rnn", "lstm" or "gru" (the CLI flag is `--model`; configs
-   * saved with the old key `model` load through {@linkcode upgradeTrainConfig}). @default "lstm"
+   * saved with the old key `model` load through {@linkcode upgradeTrainConfig}).
    */
   cell: CellKind;
-  /** Stacked recurrent layers. @default 1 */
+  /** Stacked recurrent layers. */
   layers: number;
-  /** Hidden units per layer. @default 128 */
+  /** Hidden units per layer. */
   hidden: number;
-  /** Embedding width; 0 feeds one-hot characters. @default 0 */
+  /** Embedding width; 0 feeds one-hot characters. */
   embed: number;
-  /** Dropout after each recurrent layer. @default 0 */
+  /** Dropout after each recurrent layer. */
   dropout: number;
   /**
    * Initial weights: "pytorch" (PyTorch's defaults), "orthogonal", "charrnn"
-   * or "xavier-normal" (see `lib/nn/init.ts`). @default "pytorch"
+   * or "xavier-normal" (see `lib/nn/init.ts`).
    */
   init: InitName;
-  /** Parallel streams per minibatch (B). @default 32 */
+  /** Parallel streams per minibatch (B). */
   batch: number;
-  /** Steps of truncated BPTT per chunk (T). @default 64 */
+  /** Steps of truncated BPTT per chunk (T). */
   seq: number;
-  /** "sgd", "adagrad", "rmsprop" or "adam". @default "adam" */
+  /** "sgd", "adagrad", "rmsprop" or "adam". */
   optimizer: OptimizerKind;
-  /** Initial learning rate. @default 0.002 */
+  /** Initial learning rate. */
   lr: number;
-  /** Learning-rate factor applied every `lrDecayEvery` steps. @default 1 */
+  /** Learning-rate factor applied every `lrDecayEvery` steps. */
   lrDecay: number;
-  /** Interval of the learning-rate decay, in steps. @default 1000 */
+  /** Interval of the learning-rate decay, in steps. */
   lrDecayEvery: number;
-  /** Clip the global gradient norm to this (0 = off). @default 5 */
+  /** Clip the global gradient norm to this (0 = off). */
   clip: number;
-  /** Clip every gradient element to ±this (0 = off). @default 0 */
+  /** Clip every gradient element to ±this (0 = off). */
   clipValue: number;
   /**
    * Divergence guard (char-rnn's rule): stop when a loss is NaN, infinite, or
    * above this many times the first loss of the run (0 = only NaN and infinity).
-   * @default 3
    */
   divergeFactor: number;
-  /** Total updates (0 = use `epochs`). @default 0 */
+  /** Total updates (0 = use `epochs`). */
   steps: number;
-  /** Passes over the training split when `steps` is 0. @default 50 */
+  /** Passes over the training split when `steps` is 0. */
   epochs: number;
-  /** Wall-clock budget in minutes (0 = none); the run stops cleanly with a checkpoint. @default 5 */
+  /** Wall-clock budget in minutes (0 = none); the run stops cleanly with a checkpoint. */
   minutes: number;
   /**
    * Validate (on the whole validation split) and checkpoint every this many
    * steps; 0 spaces validations by time instead, as often as `evalOverhead`
-   * allows. @default 0
+   * allows.
    */
   evalEvery: number;
   /**
    * With `evalEvery` 0: the largest share of wall time spent outside training
    * steps (validations, checkpoints, samples); a validation runs as soon as
-   * it fits. @default 0.05
+   * it fits.
    */
   evalOverhead: number;
   /**
    * Characters of a quick estimate (B streams from a zero state, logged as
    * `valLossEstimate` beside the whole-split `valLoss`) at each validation;
-   * 0 = none. @default 0
+   * 0 = none.
    */
   evalChars: number;
-  /** Print a sample every this many steps (0 = never). @default 500 */
+  /** Print a sample every this many steps (0 = never). */
   sampleEvery: number;
-  /** Characters per periodic sample. @default 200 */
+  /** Characters per periodic sample. */
   sampleLength: number;
-  /** Temperature of the periodic samples. @default 0.8 */
+  /** Temperature of the periodic samples. */
   sampleTemperature: number;
-  /** Seed of weights, dropout and samples. @default 1 */
+  /** Seed of weights, dropout and samples. */
   seed: number;
   /**
    * Keep up to this many weight-only snapshots in `<run>/snapshots/`, at steps
-   * doubling from 50 and at the final step (0 = none; see `snapshots.ts`). @default 0
+   * doubling from 50 and at the final step (0 = none; see `snapshots.ts`).
    */
   snapshots: number;
-  /** Run folder (default `runs/<corpus>-<model>-<layers>x<hidden>`, numbered if taken). @default null */
+  /** Run folder (default `runs/<corpus>-<model>-<layers>x<hidden>`, numbered if taken). */
   out: string | null;
-  /** Kernels: "wasm" (WebAssembly SIMD, fast) or "js" (the TypeScript reference). @default "wasm" */
+  /** Kernels: "wasm" (WebAssembly SIMD, fast) or "js" (the TypeScript reference). */
   backend: BackendName;
-  /** Threads of the wasm backend, 1 or 2. @default 2 */
+  /** Threads of the wasm backend, 1 or 2. */
   threads: 1 | 2;
 }
 
 /**
- * The defaults: a 1-layer LSTM of 128 units on Shakespeare, Adam, 5 minutes.
- * The values live in `recipes.json` beside this file, which
+ * The defaults of every key, written once: the values live in `recipes.json` beside this file, which
  * `interop/pytorch/train.py` reads too, so both trainers share them.
  */
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze(
