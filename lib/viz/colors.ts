@@ -1,7 +1,8 @@
 /**
  * Colour scales for activations: a diverging scale (blue … white … red) for
  * signed signals over a symmetric domain, a sequential scale (white … red or
- * white … blue) for sigmoid gates in [0, 1], and the choice of one shared
+ * white … blue) for sigmoid gates over their observed range ({@linkcode scaleForSignal} has
+ * the rule for each signal kind), and the choice of one shared
  * scale for several units shown together, so the same colour means the same
  * value everywhere on a figure.
  *
@@ -175,24 +176,33 @@ export function scaleForValues(values: ArrayLike<number>): ColorScale {
 }
 
 /**
- * The scale a recorded signal is drawn with, from its kind and bounds in the
- * cells' signal tables: signals bounded in [−1, 1] (`h`, and the tanh gates
- * `g`, `n`) diverging over [−1, 1]; an unbounded state (the cell state `c`) diverging over
- * [−m, m] with m the 99th percentile of its |values| (nearest rank, so the
- * largest of up to 100 values): a cell that spikes to ±70 once still shows
- * its ordinary swings, and the spike takes the full colour; sigmoid gates (`i`, `f`, `o`, `r`,
- * `z`) and `prob` sequential over [0, 1]; `loss` sequential from 0 to its
- * maximum. Other names fall back to {@linkcode scaleForValues}.
+ * The scale a recorded signal is drawn with: one rule per signal kind of the
+ * cells' signal tables, used by every view (text heatmaps, plotly heatmaps,
+ * the report's unit explorer).
+ *
+ * - States bounded in [−1, 1] (`h`): diverging over [−1, 1].
+ * - Unbounded states (the LSTM's `c`): diverging over [−m, m], m the 99th
+ *   percentile of |values| (nearest rank, so the largest of up to 100
+ *   values): a cell that spikes to ±70 once still shows its ordinary swings,
+ *   and the spike takes the full colour.
+ * - Sigmoid gates (`i`, `f`, `o`, `r`, `z`): sequential over the observed
+ *   range [min, max] of the values, so a forget gate that stays between 0.97
+ *   and 1 shows where it dips instead of painting the passage solid red; over
+ *   [0, 1] when there are no values or they do not vary.
+ * - Tanh gates (`g`, `n`): diverging over [−m, m], m the largest observed
+ *   |value| (white stays 0); over [−1, 1] when there are none.
+ * - `prob`: sequential over [0, 1]; `loss`: sequential from 0 to its
+ *   maximum; other names fall back to {@linkcode scaleForValues}.
  *
  * @param signalName A signal name such as `"l1.c"`, `"control.l0.f"`, `"prob"`, or a
  * short name such as `"c"`.
- * @param values The values that will be shown (needed for `c`, `loss` and unknown names).
+ * @param values The values that will be shown (every kind but `h` and `prob` uses them).
  * @returns The scale.
  *
- * @example A forget gate and a cell state
+ * @example A forget gate near 1 and a cell state
  * ```ts
  * import { scaleForSignal } from "./colors.ts";
- * console.log(scaleForSignal("l1.f")); // { kind: "sequential", min: 0, max: 1 }
+ * console.log(scaleForSignal("l1.f", [0.97, 0.99, 1])); // { kind: "sequential", min: 0.97, max: 1 }
  * console.log(scaleForSignal("l1.c", [0.5, -3, 2])); // { kind: "diverging", min: -3, max: 3 }
  * ```
  */
@@ -200,7 +210,16 @@ export function scaleForSignal(signalName: string, values: ArrayLike<number> = [
   const info = signalInfo(signalName);
   if (info !== undefined) {
     const [lo, hi] = info.bounds;
-    if (info.kind === "sigmoid") return { kind: "sequential", min: lo, max: hi };
+    if (info.kind === "sigmoid") {
+      const range = finiteRange(values);
+      return range !== null && range.max - range.min > 0
+        ? { kind: "sequential", ...range }
+        : { kind: "sequential", min: lo, max: hi };
+    }
+    if (info.kind === "tanh") {
+      const m = absPercentile(values, 100);
+      return { kind: "diverging", min: -m, max: m };
+    }
     if (Number.isFinite(lo) && Number.isFinite(hi)) return { kind: "diverging", min: lo, max: hi };
     const m = absPercentile(values, C_SCALE_PERCENTILE);
     return { kind: "diverging", min: -m, max: m };
@@ -214,6 +233,18 @@ export function scaleForSignal(signalName: string, values: ArrayLike<number> = [
 
 /** The percentile of |c| that sets the cell state's colour range. */
 export const C_SCALE_PERCENTILE = 99;
+
+/** The smallest and largest finite value, or null when there is none. */
+function finiteRange(values: ArrayLike<number>): { min: number; max: number } | null {
+  let min = Infinity, max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min <= max ? { min, max } : null;
+}
 
 /** The nearest-rank `p`-th percentile of the finite |values|, or 1 when there are none or it is 0. */
 function absPercentile(values: ArrayLike<number>, p: number): number {

@@ -32,6 +32,7 @@ import { INERT_RANGE } from "../analyze/liveness.ts";
 import { formatUnit, type ScoredUnit } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
+import { signalInfo } from "../nn/signals.ts";
 import { parseSignalName, SIGNAL_DESCRIPTIONS } from "../record/names.ts";
 import { recordCheckpoint } from "../record/record_checkpoint.ts";
 import { type ActivationStore, openRecording } from "../record/store.ts";
@@ -41,6 +42,7 @@ import {
   loadCheckpoint,
   resolveCheckpoint,
 } from "../train/checkpoint.ts";
+import { scaleForSignal } from "./colors.ts";
 import { escapeHtml, htmlPage, jsonForScript, renderPlot, scriptSafe } from "./html.ts";
 import {
   plotlySource,
@@ -267,12 +269,13 @@ function spaced<T>(items: readonly T[], k: number): T[] {
   return [...picked].sort((a, b) => a - b).map((i) => items[i]!);
 }
 
-const STATE_SIGNALS = new Set(["h", "c"]);
-const SIGMOID = new Set(["i", "f", "o", "r", "z"]);
+/** Whether a signal is a trained model's per-layer state (`l1.h`, `l0.c`), by the cells' signal tables. */
+function isStateSignal(name: string): boolean {
+  return parseSignalName(name) !== null && signalInfo(name)?.kind === "state";
+}
 
 function isStateUnit(u: ScoredUnit): boolean {
-  const p = parseSignalName(u.signal);
-  return p !== null && STATE_SIGNALS.has(p.signal);
+  return isStateSignal(u.signal);
 }
 
 // ---------------------------------------------------------------- formatting
@@ -561,7 +564,6 @@ ${shown.length ? parts.join("\n") : `<p class="note">No hypothesis has a score o
 interface ExplorerSignal {
   name: string;
   label: string;
-  kind: "tanh" | "c" | "gate";
   H: number;
   /** Embedded units; null = all H. */
   units: number[] | null;
@@ -627,19 +629,22 @@ const EXPLORER_JS = `(function () {
         (s.units ? "one of " + s.units.join(", ") : "0 to " + (s.H - 1));
       return;
     }
-    var values = [], m = 0, lo = Infinity, hi = -Infinity, t;
+    var values = [], lo = Infinity, hi = -Infinity, t;
     for (t = 0; t < T; t++) {
       var v = s.lo + s.q[k * T + t] * s.step;
       values.push(v);
-      m = Math.max(m, Math.abs(v)); lo = Math.min(lo, v); hi = Math.max(hi, v);
+      lo = Math.min(lo, v); hi = Math.max(hi, v);
     }
-    var dom = s.kind === "tanh" ? 1 : s.kind === "gate" ? 1 : (m > 0 ? m : 1);
+    // The unit's scale, from scaleForSignal on the server; coloured as colorRgb does.
+    var min = s.domains[2 * k], max = s.domains[2 * k + 1];
     var frag = document.createDocumentFragment();
     for (t = 0; t < T; t++) {
       var rgb;
-      if (s.kind === "gate") rgb = mix(RED, Math.max(0, Math.min(1, values[t])));
-      else {
-        var u = Math.max(-1, Math.min(1, values[t] / dom));
+      if (s.scale === "sequential") {
+        rgb = mix(RED, Math.max(0, Math.min(1, (values[t] - min) / (max - min))));
+      } else {
+        var mid = (min + max) / 2, half = (max - min) / 2;
+        var u = Math.max(-1, Math.min(1, (values[t] - mid) / half));
         rgb = u < 0 ? mix(BLUE, -u) : mix(RED, u);
       }
       var dark = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 128;
@@ -656,8 +661,7 @@ const EXPLORER_JS = `(function () {
     }
     out.appendChild(frag);
     note.textContent = s.name + "[" + unit + "]: " + lo.toFixed(3) + " \\u2026 " + hi.toFixed(3) +
-      " on this passage; colour scale " + (s.kind === "gate" ? "0 \\u2026 1" :
-      "\\u2212" + dom.toFixed(3) + " \\u2026 " + dom.toFixed(3));
+      " on this passage; colour scale " + min.toFixed(3) + " \\u2026 " + max.toFixed(3);
   }
   select.addEventListener("change", function () {
     var s = data.signals[Number(select.value)];
@@ -686,7 +690,23 @@ function explorerSection(
     start: passage.start,
     signals: signals.map((s) => {
       const { lo, step, q } = quantize(s.values);
-      return { name: s.name, kind: s.kind, H: s.H, units: s.units, lo, step, data: toBase64(q) };
+      const n = s.units?.length ?? s.H;
+      // One scale per unit over the shown passage, by the rule every view uses.
+      const scales = Array.from(
+        { length: n },
+        (_, k) => scaleForSignal(s.name, s.values.subarray(k * P, (k + 1) * P)),
+      );
+      const domains = scales.flatMap((sc) => [sc.min, sc.max]);
+      return {
+        name: s.name,
+        H: s.H,
+        units: s.units,
+        scale: scales[0]?.kind ?? "diverging",
+        domains,
+        lo,
+        step,
+        data: toBase64(q),
+      };
     }),
   };
   const options = signals.map((s, i) =>
@@ -702,8 +722,8 @@ function explorerSection(
       }${
         P < full ? `, shortened from ${full} to keep the report small` : ""
       }) by its value. Every unit of the state signals (h${
-        signals.some((s) => s.kind === "c") ? ", c" : ""
-      }) of every layer is here, plus the gate units that rank among the top units of a hypothesis; values are stored with 8 bits each.</p>
+        signals.some((s) => parseSignalName(s.name)?.signal === "c") ? ", c" : ""
+      }) of every layer is here, plus the gate units that rank among the top units of a hypothesis; values are stored with 8 bits each. Each unit is coloured on its own scale over this passage, by the rule of every view: h over −1…1, c over ±its 99th percentile of |c|, a sigmoid gate over its observed range.</p>
 <div class="explorer-controls">
 <label>Signal <select id="explorer-signal">
 ${options}
@@ -900,10 +920,8 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
 
     // Read each signal once: best-unit columns and the explorer's passage.
     const specs = new Map(store.signals.map((s) => [s.name, s.units]));
-    const stateSignals = store.signals.filter((s) => {
-      const p = s.units > 1 ? parseSignalName(s.name) : null;
-      return p !== null && STATE_SIGNALS.has(p.signal);
-    }).map((s) => s.name);
+    const stateSignals = store.signals.filter((s) => s.units > 1 && isStateSignal(s.name))
+      .map((s) => s.name);
     const gateUnits = new Map<string, Set<number>>();
     for (const r of shown) {
       for (const u of r.top) {
@@ -925,8 +943,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
       for (const u of bestUnits) {
         if (u.signal === name) columns.set(formatUnit(name, u.unit), unitColumn(acts, H, u.unit));
       }
-      const short = parseSignalName(name)!.signal;
-      const units = STATE_SIGNALS.has(short)
+      const units = isStateSignal(name)
         ? null
         : gateUnits.has(name)
         ? [...gateUnits.get(name)!].sort((a, b) => a - b)
@@ -943,7 +960,6 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
         label: units === null
           ? `${name}: ${description}, ${H} units`
           : `${name}: ${description}, top units ${units.join(", ")}`,
-        kind: short === "c" ? "c" : SIGMOID.has(short) ? "gate" : "tanh",
         H,
         units,
         values,

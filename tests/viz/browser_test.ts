@@ -1,4 +1,5 @@
 import { assert, assertEquals, mustRun } from "../_assert.ts";
+import { colorFor } from "../../lib/viz/colors.ts";
 import { buildReport, writeReport } from "../../lib/viz/report.ts";
 import { findChromium, launchChromium, networkRequests, openPage } from "./_chromium.ts";
 import { trainInjectionRun } from "./_report_run.ts";
@@ -89,7 +90,9 @@ Deno.test({
         );
 
         // The unit explorer: pick the last signal and a unit, and see its spans.
-        const explorer = await page.evaluate<{ spans: number; chars: number; note: string }>(
+        const explorer = await page.evaluate<
+          { spans: number; chars: number; note: string; colours: string[]; k: number; s: number }
+        >(
           `(() => {
           const select = document.getElementById("explorer-signal");
           const input = document.getElementById("explorer-unit");
@@ -100,6 +103,9 @@ Deno.test({
           input.value = String(s.units ? s.units[s.units.length - 1] : s.H - 1);
           input.dispatchEvent(new Event("input"));
           return {
+            s: select.options.length - 1,
+            k: s.units ? s.units.length - 1 : s.H - 1,
+            colours: [...document.querySelectorAll("#explorer-text .cs-ch")].map((e) => e.style.background),
             spans: document.querySelectorAll("#explorer-text .cs-ch").length,
             chars: Array.from(data.text).length,
             note: document.getElementById("explorer-note").textContent,
@@ -109,6 +115,22 @@ Deno.test({
         assert(explorer.chars > 0);
         assertEquals(explorer.spans, explorer.chars, explorer.note);
         assert(!/not embedded/.test(explorer.note), explorer.note);
+        // Its colours are colorFor's on the unit's embedded scale (from scaleForSignal).
+        const data = JSON.parse(
+          await page.evaluate<string>(`document.getElementById("explorer-data").textContent`),
+        );
+        const sig = data.signals[explorer.s];
+        const q = Uint8Array.from(atob(sig.data), (c) => c.charCodeAt(0));
+        const scale = {
+          kind: sig.scale,
+          min: sig.domains[2 * explorer.k],
+          max: sig.domains[2 * explorer.k + 1],
+        };
+        const expected = Array.from(
+          q.subarray(explorer.k * explorer.chars, (explorer.k + 1) * explorer.chars),
+          (v) => colorFor(sig.lo + v * sig.step, scale),
+        );
+        assertEquals(explorer.colours, expected);
         // A unit that is not embedded says so instead of drawing.
         const missing = await page.evaluate<string>(`(() => {
           const input = document.getElementById("explorer-unit");

@@ -52,12 +52,33 @@ Deno.test("inkOn() picks white text on dark colours and black on light ones", ()
 });
 
 Deno.test("scaleForSignal() chooses the scale from the signal name", () => {
-  for (const name of ["l0.h", "l2.g", "l1.n", "control.l0.h"]) {
+  for (const name of ["l0.h", "control.l0.h"]) {
     assertEquals(scaleForSignal(name, [5]), { kind: "diverging", min: -1, max: 1 }, name);
   }
-  for (const name of ["l0.i", "l0.f", "l1.o", "l0.r", "l3.z", "control.l1.f", "f", "prob"]) {
+  // Sigmoid gates: the observed range, so a forget gate near 1 shows where it dips.
+  for (const name of ["l0.i", "l0.f", "l1.o", "l0.r", "l3.z", "control.l1.f", "f"]) {
     assertEquals(scaleForSignal(name), { kind: "sequential", min: 0, max: 1 }, name);
+    assertEquals(scaleForSignal(name, [0.5, 0.5]), { kind: "sequential", min: 0, max: 1 }, name);
+    assertEquals(
+      scaleForSignal(name, [0.99, 0.97, NaN, 1]),
+      { kind: "sequential", min: 0.97, max: 1 },
+      name,
+    );
   }
+  const forget = [0.999, 0.998, 0.9, 0.999];
+  const colours = forget.map((v) => colorFor(v, scaleForSignal("l0.f", forget)));
+  assertEquals(colours, [
+    "rgb(178, 24, 43)",
+    "rgb(179, 26, 45)", // u = 0.098 / 0.099: 255 − 77u = 178.8
+    "rgb(255, 255, 255)",
+    "rgb(178, 24, 43)",
+  ]);
+  // Tanh gates: diverging around 0 over the largest observed |value|.
+  for (const name of ["l2.g", "l1.n"]) {
+    assertEquals(scaleForSignal(name, [0.2, -0.4]), { kind: "diverging", min: -0.4, max: 0.4 });
+    assertEquals(scaleForSignal(name), { kind: "diverging", min: -1, max: 1 }, name);
+  }
+  assertEquals(scaleForSignal("prob", [0.2]), { kind: "sequential", min: 0, max: 1 });
   assertEquals(scaleForSignal("l1.c", [0.5, -3, 2, NaN]), { kind: "diverging", min: -3, max: 3 });
   assertEquals(scaleForSignal("l1.c", [0, 0]), { kind: "diverging", min: -1, max: 1 });
   // Over 100 values the 99th percentile of |c| sets the range: one spike does not wash out the rest.

@@ -2,6 +2,8 @@ import { assert, assertEquals, assertRejects } from "../_assert.ts";
 import { buildReport, choosePassage, REPORT_MAX_BYTES, writeReport } from "../../lib/viz/report.ts";
 import { plotlySource } from "../../lib/viz/plotly.ts";
 import { scriptSafe } from "../../lib/viz/html.ts";
+import { scaleForSignal } from "../../lib/viz/colors.ts";
+import { signalInfo } from "../../lib/nn/signals.ts";
 import { CellscopeError } from "../../lib/errors.ts";
 import { parseReportArgs } from "../../lib/cli/report.ts";
 import { RAW_INJECTIONS, trainInjectionRun } from "./_report_run.ts";
@@ -152,6 +154,32 @@ Deno.test("buildReport() makes a small, navigable, escaped, deterministic report
       const scripts = [...page.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
       const plots = [...page.matchAll(/class="cellscope-plot"/g)].length;
       assertEquals(scripts.length, 1 + plots + 2);
+    });
+
+    await t.step("the explorer colours each unit on the scale scaleForSignal gives it", () => {
+      const json = html.slice(
+        html.indexOf('<script type="application/json" id="explorer-data">'),
+      ).replace(/^[^>]*>/, "");
+      const data = JSON.parse(json.slice(0, json.indexOf("</script>")));
+      const T = Array.from(data.text as string).length;
+      let gates = 0;
+      for (const s of data.signals) {
+        const q = Uint8Array.from(atob(s.data), (c) => c.charCodeAt(0));
+        const n = s.units?.length ?? s.H;
+        assertEquals(s.domains.length, 2 * n, s.name);
+        for (let k = 0; k < n; k++) {
+          const values = Array.from(q.subarray(k * T, (k + 1) * T), (v) => s.lo + v * s.step);
+          const expected = scaleForSignal(s.name, values);
+          assertEquals(s.scale, expected.kind, s.name);
+          // The page's values are 8-bit; the scale was fitted to the exact ones.
+          const tolerance = s.step + 1e-6;
+          assert(Math.abs(s.domains[2 * k] - expected.min) <= tolerance, `${s.name}[${k}] min`);
+          assert(Math.abs(s.domains[2 * k + 1] - expected.max) <= tolerance, `${s.name}[${k}] max`);
+        }
+        if (signalInfo(s.name)?.kind === "sigmoid") gates++;
+      }
+      assert(data.signals.length >= 2);
+      console.log(`explorer: ${data.signals.length} signals, ${gates} of them gates`);
     });
 
     await t.step("nothing outside the plotly bundle links to the network", async () => {

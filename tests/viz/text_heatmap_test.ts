@@ -100,7 +100,9 @@ Deno.test("renderTextHeatmap() gives each character a coloured span with its exa
   assert(html.includes(`title="t=1 &#39; &#39; value=0.5000">·</span>`));
   assert(html.includes(`title="t=2 &#39;\\n&#39; value=0.0000">↵</span><br>`));
   assert(html.includes('class="cs-legend"'));
-  assert(html.includes("<span>0</span><span>0.5</span><span>1</span>"));
+  // A sigmoid gate is scaled to its observed range, 0 … 0.81344: the top value takes the full red.
+  assert(html.includes("<span>0</span><span>0.407</span><span>0.813</span>"));
+  assert(html.includes(`background: rgb(178, 24, 43)`));
 });
 
 Deno.test("renderTextHeatmap() escapes everything taken from the text", () => {
