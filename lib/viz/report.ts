@@ -29,6 +29,7 @@ import {
 } from "../analyze/analyze.ts";
 import { selectHypotheses } from "../analyze/hypotheses/mod.ts";
 import { INERT_RANGE } from "../analyze/liveness.ts";
+import { findPassage } from "../analyze/passage.ts";
 import { formatUnit, type ScoredUnit } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
@@ -121,89 +122,6 @@ export interface Passage {
   start: number;
   /** One past the last character. */
   end: number;
-}
-
-/** Options of {@linkcode choosePassage}. */
-export interface PassageOptions {
-  /** Shortest passage, when the text allows. @default 400 */
-  minLength?: number;
-  /** Target length, scored. @default 500 */
-  length?: number;
-  /** Longest passage (extended to end at a line boundary). @default 600 */
-  maxLength?: number;
-}
-
-/**
- * Picks a passage where a feature occurs: it starts at a line boundary and,
- * over its first `length` characters, has the most changes of a binary track
- * (positive or negative) or the highest variance of a graded one (the
- * earliest such start on ties). The end is moved to the first line boundary
- * between `minLength` and `maxLength` when there is one.
- *
- * @param chars `[T]` the text's code points.
- * @param track `[T]` the hypothesis track, aligned on t.
- * @param kind `"binary"` (count changes) or `"graded"` (variance).
- * @param opts Lengths.
- * @returns The passage; the whole text when it is at most `maxLength` long.
- * @throws {TypeError} When the track does not have one value per character.
- *
- * @example The passage with the quote
- * ```ts
- * import { choosePassage } from "./report.ts";
- * const text = "plain line\n".repeat(20) + 'he said "yes" here\n' + "plain line\n".repeat(20);
- * const chars = Array.from(text);
- * const track = chars.map((_, t) => (t >= 228 && t <= 232 ? 1 : 0));
- * console.log(choosePassage(chars, track, "binary", { minLength: 20, length: 40, maxLength: 60 }));
- * // { start: 198, end: 239 }
- * ```
- */
-export function choosePassage(
-  chars: readonly string[],
-  track: ArrayLike<number>,
-  kind: "binary" | "graded",
-  opts: PassageOptions = {},
-): Passage {
-  const T = chars.length;
-  if (track.length !== T) {
-    throw new TypeError(
-      `Cannot choose a passage: the track has ${track.length} values, but the text has ${T} characters; pass one value per character`,
-    );
-  }
-  const length = opts.length ?? 500;
-  const minLength = Math.min(opts.minLength ?? 400, length);
-  const maxLength = Math.max(opts.maxLength ?? 600, length);
-  if (T <= maxLength) return { start: 0, end: T };
-  // Prefix sums: changes (binary) or value and squared value (graded).
-  const s1 = new Float64Array(T + 1), s2 = new Float64Array(T + 1);
-  for (let t = 0; t < T; t++) {
-    const v = Number(track[t]);
-    const x = Number.isFinite(v) ? v : 0;
-    if (kind === "binary") s1[t + 1] = s1[t]! + (t > 0 && x !== Number(track[t - 1]) ? 1 : 0);
-    else {
-      s1[t + 1] = s1[t]! + x;
-      s2[t + 1] = s2[t]! + x * x;
-    }
-  }
-  const score = (a: number, b: number): number => {
-    const n = b - a;
-    if (kind === "binary") return s1[b]! - s1[a + 1]!; // changes between a and b − 1
-    const mean = (s1[b]! - s1[a]!) / n;
-    return (s2[b]! - s2[a]!) / n - mean * mean;
-  };
-  let best = 0, bestScore = -Infinity;
-  for (let start = 0; start + length <= T; start++) {
-    if (start > 0 && chars[start - 1] !== "\n") continue;
-    const s = score(start, start + length);
-    if (s > bestScore + 1e-12) (best = start), (bestScore = s);
-  }
-  let end = Math.min(T, best + length);
-  for (let t = best + minLength; t < Math.min(T, best + maxLength); t++) {
-    if (chars[t - 1] === "\n") {
-      end = t;
-      if (t >= best + length) break;
-    }
-  }
-  return { start: best, end };
 }
 
 // ---------------------------------------------------------------- data gathering
@@ -900,16 +818,12 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
       200,
       Math.min(500, Math.floor(HEATMAP_BYTES / 125 / Math.max(1, shown.length))),
     );
-    const lengths = {
-      minLength: Math.round(length * 0.8),
-      length,
-      maxLength: Math.round(length * 1.2),
-    };
+    // The one passage chooser (analyze/passage.ts): the notebooks' hypothesisPassage picks the same.
     const passages = new Map<string, Passage>();
     for (const r of shown) {
       passages.set(
         r.hypothesis,
-        choosePassage(recorded, tracks.get(r.hypothesis)!, r.kind, lengths),
+        findPassage(tracks.get(r.hypothesis)!, length, { text: store.meta.text }),
       );
     }
     const explorerHyp = shown.find((r) => r.hypothesis === "in_quotes") ?? shown[0];

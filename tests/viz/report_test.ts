@@ -1,5 +1,8 @@
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
-import { buildReport, choosePassage, REPORT_MAX_BYTES, writeReport } from "../../lib/viz/report.ts";
+import { buildReport, REPORT_MAX_BYTES, writeReport } from "../../lib/viz/report.ts";
+import { analyzeRecording } from "../../lib/analyze/analyze.ts";
+import { hypothesisPassage } from "../../lib/analyze/passage.ts";
+import { recordCheckpoint } from "../../lib/record/record_checkpoint.ts";
 import { plotlySource } from "../../lib/viz/plotly.ts";
 import { scriptSafe } from "../../lib/viz/html.ts";
 import { scaleForSignal } from "../../lib/viz/colors.ts";
@@ -16,38 +19,6 @@ async function withoutPlotly(html: string): Promise<string> {
   assertEquals(html.indexOf(bundle, at + 1), -1, "the plotly bundle is inlined once");
   return html.slice(0, at) + html.slice(at + bundle.length);
 }
-
-Deno.test("choosePassage() starts at a line and covers the most changes of a binary track", () => {
-  const line = "plain line\n";
-  const text = line.repeat(20) + 'a "b" c "d" e\n' + line.repeat(20);
-  const chars = Array.from(text);
-  const at = 20 * line.length;
-  const track = chars.map((c, t) => (t >= at && t < at + 13 && c !== " " ? 1 : 0));
-  const p = choosePassage(chars, track, "binary", { minLength: 20, length: 30, maxLength: 40 });
-  assert(p.start === 0 || chars[p.start - 1] === "\n", "starts at a line boundary");
-  assert(p.start <= at && p.end >= at + 13, `covers the feature, got ${p.start}–${p.end}`);
-  assert(p.end - p.start >= 20 && p.end - p.start <= 40);
-  // A short text is shown whole.
-  assertEquals(choosePassage(["a", "b"], [0, 1], "binary"), { start: 0, end: 2 });
-});
-
-Deno.test("choosePassage() picks the window of highest variance of a graded track", () => {
-  const chars = Array.from("x\n".repeat(200));
-  const track = chars.map((_, t) => (t >= 300 && t < 330 ? (t % 7) * 10 : 1));
-  const p = choosePassage(chars, track, "graded", { minLength: 30, length: 40, maxLength: 50 });
-  assert(p.start <= 300 && p.end >= 330, `covers the varying part, got ${p.start}–${p.end}`);
-});
-
-Deno.test("choosePassage() refuses a track of the wrong length", () => {
-  let error: unknown;
-  try {
-    choosePassage(["a", "b"], [0], "binary");
-  } catch (e) {
-    error = e;
-  }
-  assert(error instanceof TypeError);
-  assert(/1 values, but the text has 2 characters/.test(error.message));
-});
 
 Deno.test("parseReportArgs() reads flags, defaults and --no-causal", () => {
   assertEquals(parseReportArgs(["--run", "r", "--out", "o.html"]), {
@@ -155,6 +126,25 @@ Deno.test("buildReport() makes a small, navigable, escaped, deterministic report
       const plots = [...page.matchAll(/class="cellscope-plot"/g)].length;
       assertEquals(scripts.length, 1 + plots + 2);
     });
+
+    await t.step(
+      "each heatmap shows the passage hypothesisPassage picks (one chooser)",
+      async () => {
+        const store = await recordCheckpoint({ checkpoint: run, chars: 20000, controlSeed: null });
+        try {
+          const analysis = await analyzeRecording(store, { hypotheses: "in_quotes" });
+          const section = html.slice(html.indexOf('id="unit-in_quotes"'));
+          const m = /characters (\d+)–(\d+) of the recording/.exec(section)!;
+          const [start, end] = [Number(m[1]), Number(m[2]) + 1];
+          const p = await hypothesisPassage(store, analysis.results[0]!, { length: end - start });
+          assertEquals([p.start, p.end], [start, end]);
+          assert(p.change > 0, "the passage holds quotes");
+          assert(end - start < store.T, `a window was chosen, not the whole ${store.T} characters`);
+        } finally {
+          store.close();
+        }
+      },
+    );
 
     await t.step("the explorer colours each unit on the scale scaleForSignal gives it", () => {
       const json = html.slice(
