@@ -34,12 +34,55 @@ export interface ColorScale {
 /** An RGB colour, integer channels in 0…255. */
 export type Rgb = readonly [r: number, g: number, b: number];
 
+/**
+ * The colour of a value on a scale's domain: the one colour rule, written to
+ * refer to nothing outside itself, so that a page's script can carry this
+ * very function (the report's unit explorer inlines `String(rgbOnScale)`).
+ * {@linkcode colorRgb} checks the scale and then calls it.
+ *
+ * @param value The value (finite); clamped to the domain.
+ * @param kind `diverging`: blue at `min`, white at the midpoint, red at `max`;
+ * `sequential`: white at `min`, the hue at `max`.
+ * @param min Lower end of the domain.
+ * @param max Upper end of the domain (> min).
+ * @param hue End colour of a sequential scale.
+ * @returns Integer RGB channels.
+ *
+ * @example The midpoint of a diverging scale
+ * ```ts
+ * import { rgbOnScale } from "./colors.ts";
+ * console.log(rgbOnScale(0, "diverging", -1, 1, "red")); // [255, 255, 255]
+ * ```
+ */
+export function rgbOnScale(
+  value: number,
+  kind: "diverging" | "sequential",
+  min: number,
+  max: number,
+  hue: "red" | "blue",
+): [r: number, g: number, b: number] {
+  // ColorBrewer RdBu's ends; white between.
+  const red = [178, 24, 43], blue = [33, 102, 172];
+  const mix = (to: number[], u: number): [number, number, number] => [
+    Math.round(255 + (to[0]! - 255) * u),
+    Math.round(255 + (to[1]! - 255) * u),
+    Math.round(255 + (to[2]! - 255) * u),
+  ];
+  if (kind === "diverging") {
+    const mid = (min + max) / 2, half = (max - min) / 2;
+    const u = Math.max(-1, Math.min(1, (value - mid) / half));
+    return u < 0 ? mix(blue, -u) : mix(red, u);
+  }
+  const u = Math.max(0, Math.min(1, (value - min) / (max - min)));
+  return mix(hue === "blue" ? blue : red, u);
+}
+
 /** The red end of the scales (ColorBrewer RdBu). */
-export const RED: Rgb = [178, 24, 43];
+export const RED: Rgb = rgbOnScale(1, "sequential", 0, 1, "red");
 /** The blue end of the scales (ColorBrewer RdBu). */
-export const BLUE: Rgb = [33, 102, 172];
+export const BLUE: Rgb = rgbOnScale(1, "sequential", 0, 1, "blue");
 /** The middle of a diverging scale and the start of a sequential one. */
-export const WHITE: Rgb = [255, 255, 255];
+export const WHITE: Rgb = rgbOnScale(0, "sequential", 0, 1, "red");
 /** The colour of NaN (a missing value). */
 export const NAN_GREY: Rgb = [200, 200, 200];
 
@@ -56,14 +99,6 @@ function checkScale(scale: ColorScale, action: string): void {
       }"`,
     );
   }
-}
-
-function mix(to: Rgb, u: number): Rgb {
-  return [
-    Math.round(255 + (to[0] - 255) * u),
-    Math.round(255 + (to[1] - 255) * u),
-    Math.round(255 + (to[2] - 255) * u),
-  ];
 }
 
 /**
@@ -83,13 +118,7 @@ function mix(to: Rgb, u: number): Rgb {
 export function colorRgb(value: number, scale: ColorScale): Rgb {
   checkScale(scale, `colour the value ${value}`);
   if (Number.isNaN(value)) return NAN_GREY;
-  if (scale.kind === "diverging") {
-    const mid = (scale.min + scale.max) / 2, half = (scale.max - scale.min) / 2;
-    const u = Math.max(-1, Math.min(1, (value - mid) / half));
-    return u < 0 ? mix(BLUE, -u) : mix(RED, u);
-  }
-  const u = Math.max(0, Math.min(1, (value - scale.min) / (scale.max - scale.min)));
-  return mix(scale.hue === "blue" ? BLUE : RED, u);
+  return rgbOnScale(value, scale.kind, scale.min, scale.max, scale.hue ?? "red");
 }
 
 /**

@@ -64,6 +64,7 @@ import {
   unitsTable,
 } from "./report_findings.ts";
 import { HEATMAP_CSS, renderTextHeatmap, textHeatmap, unitColumn } from "./text_heatmap.ts";
+import { explorerScript } from "./report/explorer_client.ts";
 
 /** The size a default report stays under, in bytes (3 MB, 10^6-byte MB). */
 export const REPORT_MAX_BYTES = 3_000_000;
@@ -513,88 +514,6 @@ function quantize(values: Float32Array): { lo: number; step: number; q: Uint8Arr
   return { lo, step, q };
 }
 
-/** The explorer's client script: decodes the embedded values and colours spans (textContent only). */
-const EXPLORER_JS = `(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("explorer-data").textContent);
-  var select = document.getElementById("explorer-signal");
-  var input = document.getElementById("explorer-unit");
-  var note = document.getElementById("explorer-note");
-  var out = document.getElementById("explorer-text");
-  var chars = Array.from(data.text), T = chars.length;
-  var RED = [178, 24, 43], BLUE = [33, 102, 172];
-  data.signals.forEach(function (s) {
-    var bin = atob(s.data), q = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) q[i] = bin.charCodeAt(i);
-    s.q = q;
-  });
-  function mix(to, u) {
-    return [0, 1, 2].map(function (k) { return Math.round(255 + (to[k] - 255) * u); });
-  }
-  function glyph(c) {
-    if (c === "\\n") return "\\u21b5";
-    if (c === " ") return "\\u00b7";
-    if (c === "\\t") return "\\u2192";
-    var code = c.codePointAt(0);
-    return code < 32 ? String.fromCharCode(0x2400 + code) : c;
-  }
-  function render() {
-    var s = data.signals[Number(select.value)], unit = Number(input.value);
-    var k = s.units ? s.units.indexOf(unit) : (unit >= 0 && unit < s.H && unit % 1 === 0 ? unit : -1);
-    out.textContent = "";
-    if (k < 0) {
-      note.textContent = "unit " + input.value + " of " + s.name + " is not embedded; choose " +
-        (s.units ? "one of " + s.units.join(", ") : "0 to " + (s.H - 1));
-      return;
-    }
-    var values = [], lo = Infinity, hi = -Infinity, t;
-    for (t = 0; t < T; t++) {
-      var v = s.lo + s.q[k * T + t] * s.step;
-      values.push(v);
-      lo = Math.min(lo, v); hi = Math.max(hi, v);
-    }
-    // The unit's scale, from scaleForSignal on the server; coloured as colorRgb does.
-    var min = s.domains[2 * k], max = s.domains[2 * k + 1];
-    var frag = document.createDocumentFragment();
-    for (t = 0; t < T; t++) {
-      var rgb;
-      if (s.scale === "sequential") {
-        rgb = mix(RED, Math.max(0, Math.min(1, (values[t] - min) / (max - min))));
-      } else {
-        var mid = (min + max) / 2, half = (max - min) / 2;
-        var u = Math.max(-1, Math.min(1, (values[t] - mid) / half));
-        rgb = u < 0 ? mix(BLUE, -u) : mix(RED, u);
-      }
-      var dark = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] < 128;
-      var g = glyph(chars[t]), faint = g !== chars[t] || /\\s/.test(chars[t]);
-      var span = document.createElement("span");
-      span.className = "cs-ch";
-      span.style.background = "rgb(" + rgb.join(", ") + ")";
-      span.style.color = faint ? (dark ? "rgba(255, 255, 255, 0.6)" : "rgba(0, 0, 0, 0.35)")
-        : (dark ? "#fff" : "#000");
-      span.title = "t=" + (data.start + t) + " value=" + values[t].toFixed(3);
-      span.textContent = g;
-      frag.appendChild(span);
-      if (chars[t] === "\\n") frag.appendChild(document.createElement("br"));
-    }
-    out.appendChild(frag);
-    note.textContent = s.name + "[" + unit + "]: " + lo.toFixed(3) + " \\u2026 " + hi.toFixed(3) +
-      " on this passage; colour scale " + min.toFixed(3) + " \\u2026 " + max.toFixed(3);
-  }
-  select.addEventListener("change", function () {
-    var s = data.signals[Number(select.value)];
-    input.max = String(s.H - 1);
-    var unit = Number(input.value);
-    if (s.units ? s.units.indexOf(unit) < 0 : !(unit >= 0 && unit < s.H)) {
-      input.value = String(s.units ? s.units[0] : 0);
-    }
-    render();
-  });
-  input.addEventListener("input", render);
-  input.addEventListener("change", render);
-  render();
-})();`;
-
 function explorerSection(
   signals: readonly ExplorerSignal[],
   passageText: string,
@@ -654,7 +573,7 @@ ${options}
 <div class="cellscope-heatmap" id="explorer-heatmap"><div class="cs-text" id="explorer-text"></div></div>
 <script type="application/json" id="explorer-data">${jsonForScript(payload)}</script>
 <script>
-${scriptSafe(EXPLORER_JS)}
+${scriptSafe(explorerScript())}
 </script>`,
   };
 }
