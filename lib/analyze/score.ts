@@ -24,8 +24,10 @@
  *
  * @module
  */
-import { CellscopeError } from "../errors.ts";
 import { averageRanks } from "./_rank.ts";
+
+/** Unit references (`l1.c[137]`) are signal names: written and read in nn/signals.ts. */
+export { formatUnit, parseUnit } from "../nn/signals.ts";
 
 /** A float array of activations or track values. */
 export type FloatArray = Float32Array | Float64Array;
@@ -765,55 +767,4 @@ export function rankUnits(
   }
   for (const [h, g] of groups) groups.set(h, g.sort(compareScored).slice(0, k));
   return groups;
-}
-
-/**
- * Formats a unit reference as `signal[unit]`, the inverse of
- * {@linkcode parseUnit}.
- *
- * @param signal Signal name, e.g. `"l1.c"`.
- * @param unit Unit index, a non-negative integer.
- * @returns E.g. `"l1.c[137]"`.
- * @throws {RangeError} When `unit` is not a non-negative integer.
- *
- * @example Format a unit
- * ```ts
- * import { formatUnit } from "./score.ts";
- * console.log(formatUnit("l1.c", 137)); // l1.c[137]
- * ```
- */
-export function formatUnit(signal: string, unit: number): string {
-  if (!Number.isSafeInteger(unit) || unit < 0) {
-    throw new RangeError(
-      `Cannot format unit of signal "${signal}": unit must be a non-negative integer, got ${unit}`,
-    );
-  }
-  return `${signal}[${unit}]`;
-}
-
-const UNIT_PATTERN = /^([^\s[\]]+)\[(\d+)\]$/;
-
-/**
- * Parses a unit reference written `signal[unit]`, e.g. from a command line.
- *
- * @param text E.g. `"l1.c[137]"`: a signal name without spaces or brackets,
- * then a decimal index in brackets.
- * @returns The signal name and unit index.
- * @throws {CellscopeError} When `text` is not of that form.
- *
- * @example Parse a unit
- * ```ts
- * import { parseUnit } from "./score.ts";
- * console.log(parseUnit("l1.c[137]")); // { signal: "l1.c", unit: 137 }
- * ```
- */
-export function parseUnit(text: string): { signal: string; unit: number } {
-  const m = UNIT_PATTERN.exec(text);
-  const unit = m === null ? NaN : Number(m[2]);
-  if (m === null || !Number.isSafeInteger(unit)) {
-    throw new CellscopeError(
-      `Cannot parse unit "${text}": expected a signal name and an index, e.g. "l1.c[137]"`,
-    );
-  }
-  return { signal: m[1]!, unit };
 }

@@ -6,9 +6,8 @@
  *
  * @module
  */
-import type { AblationResult } from "../analyze/clamp.ts";
-import type { HistoryEntry } from "../train/checkpoint.ts";
 import { BLUE, RED, rgbString } from "./colors.ts";
+import type { AblationView, TrainingPoint } from "./data.ts";
 import {
   CONTROL_GREY,
   LAYER_COLORS,
@@ -23,7 +22,7 @@ export interface NamedHistory {
   /** Legend name, e.g. `"lstm"`. */
   name: string;
   /** Its validation points, in order. */
-  history: readonly HistoryEntry[];
+  history: readonly TrainingPoint[];
 }
 
 /** Options of {@linkcode compareCurves}. */
@@ -127,12 +126,12 @@ export interface AblationBarsOptions {
  * const fig = ablationBars({
  *   units: ["l1.c[7]"], value: "mean", baseline: split(0.5), clamped: split(2.5),
  *   delta: { all: 0.1, close_quote: 2 },
- *   control: { units: [["l1.c[3]"]], deltas: [{ all: 0, close_quote: 0.1 }], meanDelta: { all: 0, close_quote: 0.1 } },
+ *   control: { deltas: [{ all: 0, close_quote: 0.1 }], meanDelta: { all: 0, close_quote: 0.1 } },
  * });
  * console.log(fig.data[0]!.x, fig.data[0]!.y, fig.data[1]!.y); // ["all", "close_quote"] [0.1, 2] [0, 0.1]
  * ```
  */
-export function ablationBars(r: AblationResult, opts: AblationBarsOptions = {}): PlotlyFigure {
+export function ablationBars(r: AblationView, opts: AblationBarsOptions = {}): PlotlyFigure {
   const cats = Object.keys(r.baseline.byCategory);
   const counts = cats.map((c) => r.baseline.byCategory[c]!.count);
   const finite = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? null : x);

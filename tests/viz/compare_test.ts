@@ -75,6 +75,6 @@ Deno.test("ablationBars() shows the clamp's deltas beside the control's, NaN as 
     (fig.layout.title as { text: string }).text,
     "Clamping l1.c[7] to 0.5: change in loss",
   );
-  const noControl = ablationBars({ ...r, control: { units: [], deltas: [], meanDelta: {} } });
+  const noControl = ablationBars({ ...r, control: { deltas: [], meanDelta: {} } });
   assertEquals(noControl.data.length, 1);
 });
