@@ -31,8 +31,6 @@ const ABOVE_VIZ = ["train", "record", "analyze", "kernels"];
  * layered report removes them (issue 16).
  */
 const VIZ_IMPORTS_ABOVE: readonly string[] = [
-  "viz/plotly.ts -> analyze",
-  "viz/plotly.ts -> train",
   "viz/report.ts -> analyze",
   "viz/report.ts -> record",
   "viz/report.ts -> train",

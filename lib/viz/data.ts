@@ -49,3 +49,105 @@ export interface AblationView {
     meanDelta: Record<string, number>;
   };
 }
+
+/** One unit's score for a hypothesis (an analysis's ranked unit has these fields). */
+export interface UnitScore {
+  /** Signal name, e.g. `"l1.c"`. */
+  signal: string;
+  /** Unit index. */
+  unit: number;
+  /** `max(auc, 1 − auc)` for AUC, `|r|` for correlations. */
+  score: number;
+  /** +1 when the unit is higher on the feature, −1 when lower. */
+  sign: number;
+  /** The signed statistic: the AUC itself, or r. */
+  raw: number;
+  /** Binary features: best-threshold accuracy. */
+  accuracy?: number;
+  /** Cell states: the score of raw c (`score` is that of tanh(c)). */
+  cScore?: number;
+  /** 95th − 5th percentile of what the unit passes on. */
+  outputRange?: number;
+  /** The unit passes on almost nothing. */
+  inert?: boolean;
+  /** Its causal test, once run (null: not tested). */
+  causal?: CausalEffectView | null;
+}
+
+/** A hypothesis's ranking of units (an analysis's `HypothesisResult` has these fields). */
+export interface UnitRanking {
+  /** Hypothesis name. */
+  hypothesis: string;
+  /** One-line description. */
+  description: string;
+  /** `auc`, `spearman` or `pearson`. */
+  metric: string;
+  /** Best units first. */
+  top: readonly UnitScore[];
+  /** The untrained control's best unit, or null. */
+  control: UnitScore | null;
+}
+
+/** A causal test of one unit (an analysis's `CausalEffect` has these fields). */
+export interface CausalEffectView {
+  /** The category where the effect is read, or null when none was measured. */
+  category: string | null;
+  /** The unit's effect there, nats per character. */
+  delta: number | null;
+  /** The random units' mean |effect| there. */
+  controlDelta: number | null;
+  /** Whether the effect stands out. */
+  confirmed: boolean;
+  /** The category the hypothesis predicts, or null. */
+  predictedCategory: string | null;
+  /** The two values the unit was clamped to. */
+  values: readonly [number, number] | null;
+  /** The change per category of each of the two clamps. */
+  byClamp: readonly [Record<string, number>, Record<string, number>];
+  /** Predictions per category. */
+  counts: Record<string, number>;
+  /** The random units' mean |effect| per category. */
+  controlByCategory: Record<string, number>;
+  /** The random units clamped as the control. */
+  controls: readonly string[];
+  /** Predictions the test ran over. */
+  chars: number;
+  /** Why the unit could not be tested, when it could not. */
+  untested?: string;
+}
+
+/** Per-unit gate saturation of one signal (`gateSaturation` gives these fields). */
+export interface GateSaturationView {
+  /** Signal name, e.g. `"l1.f"` or `"control.l1.f"`. */
+  signal: string;
+  /** `[H]` fraction of characters left-saturated. */
+  left: ArrayLike<number>;
+  /** `[H]` fraction of characters right-saturated. */
+  right: ArrayLike<number>;
+}
+
+/** One gate signal's saturation summary. */
+export interface SaturationSummaryView {
+  /** Signal name. */
+  signal: string;
+  /** Mean over units of the left-saturated fraction. */
+  meanLeft: number;
+  /** Mean over units of the right-saturated fraction. */
+  meanRight: number;
+}
+
+/** A gate signal's saturation with its summary (an analysis's `SaturationResult` has these fields). */
+export interface SaturationView extends SaturationSummaryView {
+  /** Units. */
+  units: number;
+  /** Units mostly right-saturated. */
+  rightSaturatedUnits: number;
+  /** Units mostly left-saturated. */
+  leftSaturatedUnits: number;
+  /** Units rarely saturated either way. */
+  neverSaturatedUnits: number;
+  /** Per-unit fractions. */
+  perUnit: GateSaturationView;
+  /** The control model's summary, when recorded. */
+  control: SaturationSummaryView | null;
+}

@@ -36,5 +36,6 @@ export * from "./compare.ts";
 export * from "./emergence.ts";
 export * from "./model_map.ts";
 export * from "./section.ts";
+export * from "./data.ts";
 export * from "./report.ts";
 export * from "./show.ts";

@@ -11,11 +11,7 @@
  *
  * @module
  */
-import type { HypothesisResult, SaturationResult } from "../analyze/analyze.ts";
-import type { GateSaturation } from "../analyze/saturation.ts";
-import { formatUnit, type ScoredUnit } from "../analyze/score.ts";
-import { parseSignalName, splitControl, UNIT_SIGNALS } from "../nn/signals.ts";
-import type { HistoryEntry } from "../train/checkpoint.ts";
+import { formatUnit, parseSignalName, splitControl, UNIT_SIGNALS } from "../nn/signals.ts";
 import {
   BLUE,
   type ColorScale,
@@ -27,6 +23,7 @@ import {
   sharedScale,
 } from "./colors.ts";
 import { displayChar, float32Short } from "./_format.ts";
+import type { GateSaturationView, SaturationView, TrainingPoint, UnitRanking } from "./data.ts";
 
 /** One plotly trace: its `type` and any other plotly attributes. */
 export interface PlotlyTrace {
@@ -224,7 +221,7 @@ export interface SaturationScatterOptions {
   right?: number;
 }
 
-function isResult(s: SaturationResult | GateSaturation): s is SaturationResult {
+function isResult(s: SaturationView | GateSaturationView): s is SaturationView {
   return "perUnit" in s;
 }
 
@@ -233,7 +230,7 @@ function isResult(s: SaturationResult | GateSaturation): s is SaturationResult {
  * fraction of time left-saturated (x) against right-saturated (y), one panel
  * per gate type (i, f, o for an LSTM; r, z for a GRU), points coloured by
  * layer. Control signals (`control.*` entries) are drawn grey per unit;
- * the control summary of a {@linkcode SaturationResult} is drawn as a grey
+ * the control summary of a `SaturationView` is drawn as a grey
  * cross at its mean.
  *
  * @param saturation Results of `analyzeRecording` (`analysis.saturation`) or raw
@@ -252,10 +249,10 @@ function isResult(s: SaturationResult | GateSaturation): s is SaturationResult {
  * ```
  */
 export function saturationScatter(
-  saturation: readonly (SaturationResult | GateSaturation)[],
+  saturation: readonly (SaturationView | GateSaturationView)[],
   opts: SaturationScatterOptions = {},
 ): PlotlyFigure {
-  type Entry = { gate: string; layer: number; control: boolean; sat: GateSaturation };
+  type Entry = { gate: string; layer: number; control: boolean; sat: GateSaturationView };
   const entries: Entry[] = [];
   const summaries: { gate: string; signal: string; meanLeft: number; meanRight: number }[] = [];
   for (const s of saturation) {
@@ -421,7 +418,7 @@ export function timeUnit(maxSeconds: number): { name: "s" | "min" | "h"; seconds
  * ```
  */
 export function trainingCurves(
-  history: readonly HistoryEntry[],
+  history: readonly TrainingPoint[],
   opts: TrainingCurvesOptions = {},
 ): PlotlyFigure {
   const byTime = (opts.x ?? "step") === "time";
@@ -463,17 +460,6 @@ const METRIC_TITLES: Readonly<Record<string, string>> = {
 
 /** Bar colour of an inert unit (one that passes on almost nothing). */
 export const INERT_GREY = "rgb(215, 215, 215)";
-
-/**
- * What {@linkcode unitRankingBars} draws: a `HypothesisResult`, or any
- * ranking of scored units (inert ones flagged).
- */
-export type UnitRanking = Pick<HypothesisResult, "hypothesis" | "description" | "metric"> & {
-  /** Best units first; `inert` ones are drawn pale at their raw score (`cScore` for a cell state). */
-  top: readonly (ScoredUnit & { inert?: boolean; cScore?: number })[];
-  /** The control's best unit, or null. */
-  control: ScoredUnit | null;
-};
 
 /**
  * A hypothesis's best units as bars, coloured by the direction they fire

@@ -12,10 +12,10 @@ import {
   saturationScatter,
   timeUnit,
   trainingCurves,
-  type UnitRanking,
   unitRankingBars,
   unitsTimeHeatmap,
 } from "../../lib/viz/plotly.ts";
+import type { UnitRanking } from "../../lib/viz/data.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
