@@ -42,4 +42,5 @@ export * from "./features/mod.ts";
 export * from "./emergence/mod.ts";
 export * from "./compare/mod.ts";
 export * from "./viz/mod.ts";
+export * from "./report/mod.ts";
 export * from "./interop/mod.ts";

@@ -7,7 +7,7 @@
  */
 import { CellscopeError } from "../errors.ts";
 import { checkOutputPath } from "../io/output.ts";
-import { buildReport, writeReport } from "../viz/report.ts";
+import { buildReport, writeReport } from "../report/mod.ts";
 import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
 /** `--help` text. */

@@ -37,5 +37,5 @@ export * from "./emergence.ts";
 export * from "./model_map.ts";
 export * from "./section.ts";
 export * from "./data.ts";
-export * from "./report.ts";
+export * from "./report/mod.ts";
 export * from "./show.ts";

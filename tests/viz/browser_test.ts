@@ -1,6 +1,6 @@
 import { assert, assertEquals, mustRun } from "../_assert.ts";
 import { colorFor } from "../../lib/viz/colors.ts";
-import { buildReport, writeReport } from "../../lib/viz/report.ts";
+import { buildReport, writeReport } from "../../lib/report/mod.ts";
 import { findChromium, launchChromium, networkRequests, openPage } from "./_chromium.ts";
 import { trainInjectionRun } from "./_report_run.ts";
 

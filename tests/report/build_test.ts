@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
-import { buildReport, REPORT_MAX_BYTES, writeReport } from "../../lib/viz/report.ts";
+import { buildReport, REPORT_MAX_BYTES, writeReport } from "../../lib/report/mod.ts";
 import { analyzeRecording } from "../../lib/analyze/analyze.ts";
 import { hypothesisPassage } from "../../lib/analyze/passage.ts";
 import { recordCheckpoint } from "../../lib/record/record_checkpoint.ts";
@@ -9,7 +9,7 @@ import { scaleForSignal } from "../../lib/viz/colors.ts";
 import { signalInfo } from "../../lib/nn/signals.ts";
 import { CellscopeError } from "../../lib/errors.ts";
 import { parseReportArgs } from "../../lib/cli/report.ts";
-import { RAW_INJECTIONS, trainInjectionRun } from "./_report_run.ts";
+import { RAW_INJECTIONS, trainInjectionRun } from "../viz/_report_run.ts";
 
 /** The page without the inlined plotly.js bundle. */
 async function withoutPlotly(html: string): Promise<string> {
