@@ -531,7 +531,8 @@ export function unitRankingBars(result: UnitRanking): PlotlyFigure {
       height: 360,
       showlegend: result.control !== null,
       barmode: "group",
-      xaxis: { type: "category", tickfont: { family: MONO, size: 11 } },
+      // Long unit names turn their labels; automargin makes room for them below the bars.
+      xaxis: { type: "category", tickfont: { family: MONO, size: 11 }, automargin: true },
       yaxis: {
         title: { text: METRIC_TITLES[result.metric] ?? "score" },
         range: [result.metric === "auc" ? 0.5 : 0, 1],

@@ -33,6 +33,77 @@ async function until(check: () => Promise<boolean>, ms: number): Promise<boolean
   return await check();
 }
 
+/** A rectangle in page coordinates. */
+interface Box {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  width: number;
+}
+
+/** Where a section and its plots lie on the page, and how much it drew. */
+interface SectionLayout {
+  id: string;
+  top: number;
+  height: number;
+  width: number;
+  right: number;
+  pageWidth: number;
+  plots: { box: Box; title: Box | null; xLabels: (Box & { text: string })[] }[];
+  counts: Record<string, number>;
+}
+
+/** What each section must have drawn, as `selector: at least`. */
+const SECTION_CONTENT: Readonly<Record<string, Record<string, number>>> = {
+  run: { "table.kv tr": 8, "table.config tr": 20, "pre.text": 1 },
+  training: { ".js-plotly-plot": 2 },
+  samples: { "figure.sample pre": 2 },
+  units: { "section.hyp": 1, "table.units tr": 2, ".js-plotly-plot": 1, ".cs-ch": 100 },
+  explorer: { "#explorer-text .cs-ch": 50, "#explorer-signal option": 2 },
+  saturation: { ".js-plotly-plot": 1, "table tr": 2 },
+  causal: { "table tr.hl": 1, "figure.sample pre": 2 },
+};
+
+/** Measures every top-level section of the page (run in the page). */
+const SECTION_LAYOUT = `(() => {
+  const y = window.scrollY;
+  const box = (r) => ({ left: r.left, right: r.right, top: r.top + y, bottom: r.bottom + y, width: r.width });
+  const selectors = ${
+  JSON.stringify([...new Set(Object.values(SECTION_CONTENT).flatMap(Object.keys))])
+};
+  return [...document.querySelectorAll("body section[id]:not(.hyp)")].map((el) => {
+    const r = el.getBoundingClientRect();
+    const plots = [...el.querySelectorAll(".js-plotly-plot")].map((p) => {
+      const title = p.querySelector(".gtitle");
+      return {
+        box: box(p.getBoundingClientRect()),
+        title: title ? box(title.getBoundingClientRect()) : null,
+        xLabels: [...p.querySelectorAll(".xaxislayer-above text")]
+          .map((t) => ({ ...box(t.getBoundingClientRect()), text: t.textContent })),
+      };
+    });
+    const counts = {};
+    for (const s of selectors) counts[s] = el.querySelectorAll(s).length;
+    return {
+      id: el.id, top: r.top + y, height: r.height, width: r.width, right: r.right,
+      pageWidth: document.documentElement.clientWidth, plots, counts,
+    };
+  });
+})()`;
+
+/** Whether `a` lies inside `b`, to a pixel. */
+function inside(a: Box, b: Box): boolean {
+  return a.left >= b.left - 1 && a.right <= b.right + 1 && a.top >= b.top - 1 &&
+    a.bottom <= b.bottom + 1;
+}
+
+/** Whether two boxes overlap. */
+function overlap(a: Box, b: Box): boolean {
+  return a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 &&
+    b.top < a.bottom - 1;
+}
+
 Deno.test({
   name: "an exported report renders offline in headless Chromium, and its corpus runs no script",
   ignore: skip !== undefined && !mustRun(),
@@ -140,13 +211,61 @@ Deno.test({
         })()`);
         assert(/not embedded/.test(missing), missing);
 
+        // Every section: laid out within the page, its plots side by side without overlap,
+        // every plot's title and x-axis labels inside the plot, its own content drawn.
+        // (Changing the signal moves an unembedded unit back to an embedded one.)
+        await page.evaluate(
+          `document.getElementById("explorer-signal").dispatchEvent(new Event("change"))`,
+        );
+        const layout = await page.evaluate<SectionLayout[]>(SECTION_LAYOUT);
+        assertEquals(layout.map((l) => l.id), report.sections);
         const shots = await screenshotDir();
-        const shot = `${shots}/report.png`;
-        await page.evaluate(`window.scrollTo(0, 0)`);
-        await page.screenshot(shot);
-        const png = await Deno.readFile(shot);
-        assertEquals([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG was written");
-        console.log(`screenshot: ${shot}`);
+        for (const l of layout) {
+          assert(l.height > 40, `section ${l.id} has height ${l.height}`);
+          assert(l.right <= l.pageWidth + 1, `section ${l.id} ends at ${l.right} > ${l.pageWidth}`);
+          for (const [i, p] of l.plots.entries()) {
+            const where = `section ${l.id}, plot ${i + 1}`;
+            assert(
+              p.box.width >= 0.9 * l.width,
+              `${where} is ${p.box.width} of ${l.width} px wide`,
+            );
+            assert(p.title !== null, `${where} has a title`);
+            assert(inside(p.title!, p.box), `${where}: title ${JSON.stringify(p.title)} is cut`);
+            assert(p.xLabels.length >= 2, `${where} has x-axis labels`);
+            for (const label of p.xLabels) {
+              assert(
+                inside(label, p.box),
+                `${where}: x label ${label.text} ${JSON.stringify(label)} is outside ${
+                  JSON.stringify(p.box)
+                }`,
+              );
+            }
+            for (const q of l.plots.slice(i + 1)) {
+              assert(!overlap(p.box, q.box), `${where} overlaps another plot`);
+            }
+          }
+          const expected = SECTION_CONTENT[l.id];
+          if (expected !== undefined) {
+            for (const [selector, min] of Object.entries(expected)) {
+              const n = l.counts[selector] ?? 0;
+              assert(n >= min, `section ${l.id} has ${n} of ${selector}, expected ≥ ${min}`);
+            }
+          }
+          const shot = `${shots}/report-${l.id}.png`;
+          await page.screenshot(shot, {
+            x: 0,
+            y: l.top,
+            width: l.pageWidth,
+            height: Math.min(l.height, 4000),
+          });
+          const png = await Deno.readFile(shot);
+          assertEquals([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], `a PNG of ${l.id}`);
+        }
+        // The training curves are stacked: the time plot starts below the step plot.
+        const training = layout.find((l) => l.id === "training")!;
+        assertEquals(training.plots.length, 2);
+        assert(training.plots[1]!.box.top >= training.plots[0]!.box.bottom - 1, "stacked curves");
+        console.log(`screenshots: ${shots}/report-{${report.sections.join(",")}}.png`);
 
         assertEquals(page.log.errors, [], "no console errors or exceptions");
         assertEquals(networkRequests(page.log.requests), [], "no http(s) or ws requests");
