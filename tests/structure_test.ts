@@ -4,9 +4,9 @@
 // - the folders of lib/ import each other without a cycle;
 // - lib/viz/ imports nothing from train/, record/, analyze/ or kernels/ (not
 //   even a type, not even in an @example).
-// Each rule has a list of the files that break it today. The lists may only
-// shrink: a file that grows past its ceiling, or a new import that breaks a
-// rule, fails; so does an entry that no longer breaks the rule (remove it).
+// The line rule has a list of the files that break it today. The list may only
+// shrink: a file that grows past its ceiling fails; so does an entry that no
+// longer breaks the rule (remove it).
 import { assert, assertEquals } from "./_assert.ts";
 
 const LIB = new URL("../lib/", import.meta.url);
@@ -24,12 +24,6 @@ const LONG_FILES: Readonly<Record<string, number>> = {
 
 /** Folders `viz/` must not import: views render plain data. */
 const ABOVE_VIZ = ["train", "record", "analyze", "kernels"];
-
-/**
- * Imports from `viz/` into the folders above it, as `file -> folder`. The
- * layered report removes them (issue 16).
- */
-const VIZ_IMPORTS_ABOVE: readonly string[] = [];
 
 /** Every text source file under lib/, as paths relative to it (sorted). */
 async function libFiles(dir = LIB, prefix = ""): Promise<string[]> {
@@ -119,19 +113,21 @@ Deno.test("the folders of lib/ import each other without a cycle", async () => {
   assert(edges.get("sample")?.has("nn"));
 });
 
-Deno.test("lib/viz/ imports from train/, record/, analyze/ and kernels/ only where it did before", async () => {
+Deno.test("lib/viz/ imports nothing from train/, record/, analyze/ or kernels/", async () => {
   const found = new Set<string>();
+  let vizImports = 0;
   for (const { from, file, to } of await folderImports()) {
-    if (from === "viz" && ABOVE_VIZ.includes(to)) found.add(`${file} -> ${to}`);
+    if (from !== "viz") continue;
+    vizImports++;
+    if (ABOVE_VIZ.includes(to)) found.add(`${file} -> ${to}`);
   }
-  const added = [...found].filter((f) => !VIZ_IMPORTS_ABOVE.includes(f)).sort();
-  const gone = VIZ_IMPORTS_ABOVE.filter((f) => !found.has(f));
   assertEquals(
-    added,
+    [...found].sort(),
     [],
-    `viz/ renders plain data, so define what a view needs in viz/ instead of importing ${
-      added.join(", ")
+    `viz/ renders plain data, so define what a view needs in viz/ (viz/data.ts, viz/report/) and map onto it in the application (lib/report/) instead of importing ${
+      [...found].join(", ")
     }`,
   );
-  assertEquals(gone, [], `these imports are gone, remove them from VIZ_IMPORTS_ABOVE: ${gone}`);
+  // The rule is live: viz/ does import other folders (nn/ for signal names).
+  assert(vizImports > 0);
 });
