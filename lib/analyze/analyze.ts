@@ -20,7 +20,8 @@
  */
 import { loadCorpus } from "../data/corpora.ts";
 import { readTextFile } from "../data/text.ts";
-import { parseSignalName, selectSignals, type SignalFilter } from "../record/names.ts";
+import { parseSignalName } from "../nn/signals.ts";
+import { selectSignals, type SignalFilter } from "../record/names.ts";
 import type { ActivationStore, RecordingMeta } from "../record/store.ts";
 import { computeTracks, type Hypothesis, selectHypotheses } from "./hypotheses/mod.ts";
 import {

@@ -35,7 +35,7 @@ import { CellscopeError } from "../errors.ts";
 import type { Vec } from "../kernels/backend.ts";
 import type { StepHook } from "../nn/cell.ts";
 import type { CharRnn } from "../nn/model.ts";
-import { parseSignalName } from "../record/names.ts";
+import { parseSignalName } from "../nn/signals.ts";
 import { streamModel } from "../record/stream.ts";
 import { Rng } from "../sample/rng.ts";
 import { type SampleOptions, sampleText } from "../sample/sample.ts";

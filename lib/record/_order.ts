@@ -7,7 +7,8 @@
  * @module
  */
 import { splitControl, UNIT_SIGNALS } from "../nn/signals.ts";
-import { MODEL_SIGNALS, parseSignalName } from "./names.ts";
+import { parseSignalName } from "../nn/signals.ts";
+import { MODEL_SIGNALS } from "./names.ts";
 import type { SignalSpec } from "./recording.ts";
 
 /** Per-unit short names in canonical order, from the cells' signal tables (`h c i f g o r z n`). */

@@ -12,8 +12,6 @@ import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
 import { CELLS } from "../nn/cells.ts";
 import { cellsWithSignal, UNIT_SIGNALS } from "../nn/signals.ts";
 
-export { parseSignalName } from "../nn/signals.ts";
-
 /** Per-character model-level signals, `[T]` each. */
 export const MODEL_SIGNALS = ["prob", "loss"] as const;
 

@@ -14,8 +14,8 @@
 import type { Vocab } from "../data/vocab.ts";
 import type { CellCacheBase } from "../nn/cell.ts";
 import { type CharRnn, createModel } from "../nn/model.ts";
-import { CONTROL_PREFIX, signalTable } from "../nn/signals.ts";
-import { parseSignalName, selectSignals, type SignalFilter, signalNames } from "./names.ts";
+import { CONTROL_PREFIX, parseSignalName, signalTable } from "../nn/signals.ts";
+import { selectSignals, type SignalFilter, signalNames } from "./names.ts";
 import type { ActivationStore, ActivationWriter, RecordingMeta, SignalSpec } from "./store.ts";
 import { createMemoryWriter } from "./store.ts";
 import { streamModel } from "./stream.ts";

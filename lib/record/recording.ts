@@ -9,16 +9,12 @@
  * @module
  */
 import type { TensorData, TensorSpec } from "../io/safetensors.ts";
-import { CONTROL_PREFIX } from "../nn/signals.ts";
 
 /** The `format` metadata value of a recording file. */
 export { RECORDING_FORMAT } from "../io/formats.ts";
 
 /** The `version` of the recording file layout this module writes and reads. */
 export const RECORDING_VERSION = 1;
-
-/** Name prefix of the control model's signals (defined with the signal tables in `nn/signals.ts`). */
-export { CONTROL_PREFIX };
 
 /** Free space `createDiskWriter` wants beyond the recording's estimated size. */
 export const DISK_MARGIN_BYTES = 32 * 2 ** 20;

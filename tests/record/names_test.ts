@@ -1,5 +1,6 @@
 import { assertEquals, assertThrows } from "../_assert.ts";
-import { parseSignalName, selectSignals, signalNames } from "../../lib/record/names.ts";
+import { parseSignalName } from "../../lib/nn/signals.ts";
+import { selectSignals, signalNames } from "../../lib/record/names.ts";
 
 Deno.test("signalNames() is exactly this list for each cell type", () => {
   assertEquals(signalNames("lstm", 2), [
