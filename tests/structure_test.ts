@@ -18,8 +18,7 @@ const REASON = /longer than 600 lines because \S/;
  * exceed. They are being split (issue 16); each entry goes when its file does.
  */
 const LONG_FILES: Readonly<Record<string, number>> = {
-  "analyze/clamp.ts": 664,
-  "analyze/score.ts": 819,
+  "analyze/score.ts": 770,
 };
 
 /** Folders `viz/` must not import: views render plain data. */

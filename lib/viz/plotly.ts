@@ -411,8 +411,8 @@ export function timeUnit(maxSeconds: number): { name: "s" | "min" | "h"; seconds
  * ```ts
  * import { trainingCurves } from "./plotly.ts";
  * const fig = trainingCurves([
- *   { step: 100, epoch: 0.1, trainLoss: 2.1, valLoss: 2.2, lr: 0.002, charsPerSecond: 1e5, elapsedSeconds: 30 },
- *   { step: 200, epoch: 0.2, trainLoss: 1.8, valLoss: 1.9, lr: 0.002, charsPerSecond: 1e5, elapsedSeconds: 60 },
+ *   { step: 100, epoch: 0.1, trainLoss: 2.1, valLoss: 2.2, lr: 0.002, elapsedSeconds: 30 },
+ *   { step: 200, epoch: 0.2, trainLoss: 1.8, valLoss: 1.9, lr: 0.002, elapsedSeconds: 60 },
  * ]);
  * console.log(fig.data[1]!.x, fig.data[1]!.y); // [100, 200] [2.2, 1.9]
  * ```
