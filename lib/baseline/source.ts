@@ -19,12 +19,7 @@ import { CellscopeError } from "../errors.ts";
 import { loadTrainingText, splitFractionsOf } from "../train/held_out.ts";
 import type { CharRnn } from "../nn/model.ts";
 import { recordActivations } from "../record/recorder.ts";
-import {
-  type Checkpoint,
-  loadCheckpoint,
-  modelFromCheckpoint,
-  vocabFromCheckpoint,
-} from "../train/checkpoint.ts";
+import { type Checkpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
 
 /** Where the text comes from: at most one of these. */
 export interface TextChoice {
