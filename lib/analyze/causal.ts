@@ -38,7 +38,8 @@ import { recordingTracks } from "./analyze.ts";
 import { categoriesFor, categorize, HYPOTHESIS_CATEGORY, splitLosses } from "./categories.ts";
 import { type Hypothesis, selectHypotheses } from "./hypotheses/mod.ts";
 import { unitProfile } from "./liveness.ts";
-import { type FloatArray, formatUnit } from "./score.ts";
+import type { FloatArray } from "./bins.ts";
+import { formatUnit } from "./score.ts";
 
 /** A confirmed unit's effect is at least this many times the random units' mean. */
 export const CONFIRM_RATIO = 5;

@@ -16,7 +16,7 @@
  * @module
  */
 import { parseSignalName, splitControl } from "../nn/signals.ts";
-import type { FloatArray } from "./score.ts";
+import type { FloatArray } from "./bins.ts";
 
 /**
  * Output range below which a unit is inert: 0.05, i.e. 2.5% of the [−1, 1]

@@ -16,6 +16,13 @@
  */
 export * from "./hypotheses/mod.ts";
 export * from "./score.ts";
+export {
+  type BinnedSignal,
+  type BinOptions,
+  binSignal,
+  DEFAULT_BINS,
+  type FloatArray,
+} from "./bins.ts";
 export * from "./saturation.ts";
 export * from "./analyze.ts";
 export * from "./categories.ts";

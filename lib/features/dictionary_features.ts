@@ -15,12 +15,12 @@ import { recordingTracks } from "../analyze/analyze.ts";
 import { selectHypotheses } from "../analyze/hypotheses/mod.ts";
 import {
   aucFromBins,
-  binSignal,
   compareScored,
   scoreSignal,
   spearmanFromBins,
   type Track,
 } from "../analyze/score.ts";
+import { binSignal } from "../analyze/bins.ts";
 import type { Kernels, Vec } from "../kernels/backend.ts";
 import { CONTROL_PREFIX } from "../nn/signals.ts";
 import type { ActivationStore } from "../record/store.ts";

@@ -21,7 +21,8 @@
  */
 import { recordingTracks } from "../analyze/analyze.ts";
 import { selectHypotheses } from "../analyze/hypotheses/mod.ts";
-import { aucExact, aucFromBins, binSignal, pearson, type Track } from "../analyze/score.ts";
+import { binSignal } from "../analyze/bins.ts";
+import { aucExact, aucFromBins, pearson, type Track } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
 import type { Kernels, Vec } from "../kernels/backend.ts";
 import { CONTROL_PREFIX, parseSignalName, signalInfo } from "../nn/signals.ts";

@@ -3,9 +3,7 @@ import {
   aucBinned,
   aucExact,
   aucFromBins,
-  binSignal,
   compareScored,
-  DEFAULT_BINS,
   formatUnit,
   parseUnit,
   pearson,
@@ -15,6 +13,7 @@ import {
   spearman,
   spearmanFromBins,
 } from "../../lib/analyze/score.ts";
+import { binSignal, DEFAULT_BINS } from "../../lib/analyze/bins.ts";
 import { CellscopeError } from "../../lib/errors.ts";
 import { assert, assertClose, assertEquals, assertStrictEquals, assertThrows } from "../_assert.ts";
 
