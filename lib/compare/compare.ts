@@ -20,9 +20,14 @@ import { analyzeRecording, loadSourceText } from "../analyze/analyze.ts";
 import { formatUnit, type Metric } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
 import { type BackendName, kernelsNamed } from "../kernels/select.ts";
-import { recordCheckpoint, resolveCheckpointPath } from "../record/record_checkpoint.ts";
+import { recordCheckpoint } from "../record/record_checkpoint.ts";
 import { streamModel } from "../record/stream.ts";
-import { loadCheckpoint, modelFromCheckpoint, vocabFromCheckpoint } from "../train/checkpoint.ts";
+import {
+  loadCheckpoint,
+  modelFromCheckpoint,
+  resolveCheckpoint,
+  vocabFromCheckpoint,
+} from "../train/checkpoint.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { correlationMatrix, matchUnits, type UnitMatching } from "./matching.ts";
 import { classicalMds, meanJensenShannon } from "./model_map.ts";
@@ -149,7 +154,7 @@ export async function compareRuns(opts: CompareOptions): Promise<CompareResult> 
   const paths: string[] = [];
   const ckpts = [];
   for (const run of opts.runs) {
-    const path = await resolveCheckpointPath(run);
+    const path = await resolveCheckpoint(run);
     paths.push(path);
     ckpts.push(await loadCheckpoint(path));
   }

@@ -22,10 +22,10 @@ import { writeFileAtomic } from "../io/atomic.ts";
 import type { CellKind } from "../nn/cell.ts";
 import { CharRnn } from "../nn/model.ts";
 import { countParams } from "../nn/params.ts";
-import { loadCheckpoint, modelFromCheckpoint } from "../train/checkpoint.ts";
+import { findCheckpoint, loadCheckpoint, modelFromCheckpoint } from "../train/checkpoint.ts";
 import { resolveTrainConfig, type TrainConfig } from "../train/config.ts";
-import { findCheckpoint } from "../train/notebook.ts";
-import { loadTrainingText, train, type TrainEvents } from "../train/trainer.ts";
+import { loadTrainingText, splitFractionsOf } from "../train/held_out.ts";
+import { train, type TrainEvents } from "../train/trainer.ts";
 import { kernelsNamed } from "../kernels/select.ts";
 import { streamModel } from "../record/stream.ts";
 
@@ -311,11 +311,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepSummary> {
     const best = await loadCheckpoint((await findCheckpoint(e.run))!);
     const c = best.meta.config;
     const ids = vocab.encode(text);
-    const splits = splitIds(ids, {
-      train: 1 - c.valFraction - c.testFraction,
-      val: c.valFraction,
-      test: c.testFraction,
-    });
+    const splits = splitIds(ids, splitFractionsOf(c));
     const latestMeta = (await loadCheckpoint(latest)).meta;
     // Exact mode: one stream over the whole test split with its state carried,
     // as recordings read it (not B streams started from zero mid-text).
