@@ -17,6 +17,7 @@
  */
 import { parseSignalName, splitControl } from "../nn/signals.ts";
 import type { FloatArray } from "./bins.ts";
+import { selectRank } from "../util/select.ts";
 
 /**
  * Output range below which a unit is inert: 0.05, i.e. 2.5% of the [−1, 1]
@@ -108,28 +109,6 @@ export interface UnitProfile {
   clampValues: [number, number];
 }
 
-/** Rearranges `a` so that `a[k]` is its k-th smallest value (Hoare's selection, O(n) on average). */
-function select(a: Float64Array, k: number): number {
-  let lo = 0, hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const x = a[i]!;
-        a[i++] = a[j]!;
-        a[j--] = x;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k]!;
-}
-
 /**
  * The q-quantile of `values`, linear between neighbours (as NumPy's default);
  * NaN when empty. Reorders `values`.
@@ -138,7 +117,7 @@ function quantile(values: Float64Array, q: number): number {
   const n = values.length;
   if (n === 0) return NaN;
   const x = q * (n - 1), i = Math.floor(x), f = x - i;
-  const a = select(values, i);
+  const a = selectRank(values, i);
   if (f === 0 || i + 1 >= n) return a;
   let b = Infinity; // the next order statistic: the smallest value right of i
   for (let m = i + 1; m < n; m++) if (values[m]! < b) b = values[m]!;

@@ -39,6 +39,7 @@ import { DICTIONARY_FORMAT } from "../io/formats.ts";
 import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
 import type { Kernels, Vec } from "../kernels/backend.ts";
 import { Rng } from "../util/rng.ts";
+import { selectRank } from "../util/select.ts";
 
 export { DICTIONARY_FORMAT };
 
@@ -175,31 +176,9 @@ export function topKThresholds(PRE: Vec, n: number, F: number, topK: number): Fl
   const row = new Float32Array(F);
   for (let i = 0; i < n; i++) {
     row.set(PRE.subarray(i * F, (i + 1) * F));
-    out[i] = select(row, F - topK);
+    out[i] = selectRank(row, F - topK);
   }
   return out;
-}
-
-/** Quickselect: the value of rank `r` (0-based, ascending) of `a`, reordering it. */
-function select(a: Float32Array, r: number): number {
-  let lo = 0, hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const x = a[i]!;
-        a[i++] = a[j]!;
-        a[j--] = x;
-      }
-    }
-    if (r <= j) hi = j;
-    else if (r >= i) lo = i;
-    else return a[r]!;
-  }
-  return a[r]!;
 }
 
 /**
