@@ -10,6 +10,7 @@
  */
 import { textHeatmap, type TextHeatmapData } from "./text_heatmap.ts";
 import {
+  baseLayout,
   CONTROL_GREY,
   LAYER_COLORS,
   plotlyEscape,
@@ -108,11 +109,7 @@ export function emergenceCurves(
   return {
     data,
     layout: {
-      title: { text: plotlyEscape(title) },
-      font: { family: "system-ui, sans-serif", size: 12 },
-      paper_bgcolor: "white",
-      plot_bgcolor: "white",
-      margin: { l: 70, r: 30, t: 50, b: 50 },
+      ...baseLayout(title),
       height: 400,
       xaxis: { title: { text: "training step" }, type: "log" },
       yaxis: { title: { text: "best score (AUC or |Spearman r|)" }, range: [0, 1.02] },

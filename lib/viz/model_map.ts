@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { LAYER_COLORS, plotlyEscape, type PlotlyFigure, type PlotlyTrace } from "./plotly.ts";
+import {
+  baseLayout,
+  LAYER_COLORS,
+  plotlyEscape,
+  type PlotlyFigure,
+  type PlotlyTrace,
+} from "./plotly.ts";
 
 /** One model on the map. */
 export interface MapPoint {
@@ -65,10 +71,7 @@ export function modelMap(
   return {
     data,
     layout: {
-      title: { text: plotlyEscape(title) },
-      font: { family: "system-ui, sans-serif", size: 12 },
-      paper_bgcolor: "white",
-      plot_bgcolor: "white",
+      ...baseLayout(title),
       margin: { l: 60, r: 30, t: 50, b: 50 },
       height: 420,
       xaxis: { title: { text: plotlyEscape(axes[0]) }, zeroline: false },

@@ -76,7 +76,14 @@ export function plotlyEscape(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-function baseLayout(title: string): Record<string, unknown> {
+/**
+ * The layout every cellscope chart starts from: escaped title, font, white
+ * background and margins; a chart spreads it and overrides what it needs.
+ *
+ * @param title Chart title (escaped here).
+ * @returns A plotly layout object.
+ */
+export function baseLayout(title: string): Record<string, unknown> {
   return {
     title: { text: plotlyEscape(title) },
     font: FONT,
