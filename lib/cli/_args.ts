@@ -390,3 +390,26 @@ export async function runCli(main: () => Promise<void> | void): Promise<void> {
     Deno.exit(1);
   }
 }
+
+/**
+ * Ctrl-C handling for long commands: the first SIGINT aborts the returned
+ * signal (the trainer finishes its step and saves a checkpoint), a second one
+ * quits at once with exit code 130. Call `dispose()` when the work ends.
+ *
+ * @returns The signal to pass to the work, and `dispose` to remove the handler.
+ */
+export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    if (controller.signal.aborted) Deno.exit(130);
+    console.error(
+      "\ninterrupted: finishing the step and saving a checkpoint (Ctrl-C again to quit now)",
+    );
+    controller.abort();
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  return {
+    signal: controller.signal,
+    dispose: () => Deno.removeSignalListener("SIGINT", onInterrupt),
+  };
+}

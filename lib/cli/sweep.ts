@@ -13,6 +13,7 @@ import { formatSweepTable, parseBudget, runSweep } from "../compare/sweep.ts";
 import { printEvents } from "../train/notebook.ts";
 import type { TrainConfig } from "../train/config.ts";
 import {
+  interruptSignal,
   KERNELS_FLAGS,
   kernelsFlags,
   numberFlag,
@@ -128,15 +129,7 @@ async function main(): Promise<void> {
       `Cannot run "sweep": the parent folder of --out "${out}" does not exist; create it first`,
     );
   }
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    if (controller.signal.aborted) Deno.exit(130);
-    console.error(
-      "\ninterrupted: finishing the step and saving a checkpoint (Ctrl-C again to quit now)",
-    );
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  const interrupt = interruptSignal();
   try {
     const summary = await runSweep({
       out,
@@ -145,14 +138,14 @@ async function main(): Promise<void> {
       budgets,
       minutes,
       base,
-      signal: controller.signal,
+      signal: interrupt.signal,
       events: (label) => printEvents({ label, samples: false, log: (l) => console.error(l) }),
       onMessage: (m) => console.error(m),
     });
     console.log(formatSweepTable(summary));
-    if (controller.signal.aborted) console.error(`stopped; run the same command to resume ${out}`);
+    if (interrupt.signal.aborted) console.error(`stopped; run the same command to resume ${out}`);
   } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    interrupt.dispose();
   }
 }
 

@@ -16,7 +16,7 @@ import {
 } from "../train/config.ts";
 import { ProgressBar } from "../train/progress.ts";
 import { train } from "../train/trainer.ts";
-import { type FlagSpec, parseFlags, runCli } from "./_args.ts";
+import { type FlagSpec, interruptSignal, parseFlags, runCli } from "./_args.ts";
 
 /** One line of the help text: a flag, its argument, and what it does. */
 interface FlagHelp {
@@ -251,22 +251,14 @@ async function main(): Promise<void> {
     if (c.out !== null) await checkNewRunFolder(c.out);
     console.error(`config: ${JSON.stringify(c)}`);
   }
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    if (controller.signal.aborted) Deno.exit(130);
-    console.error(
-      "\ninterrupted: finishing the step and saving a checkpoint (Ctrl-C again to quit now)",
-    );
-    controller.abort();
-  };
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  const interrupt = interruptSignal();
   const bar = new ProgressBar();
   try {
     const result = await train({
       config: req.config,
       ...(req.preset !== undefined ? { preset: req.preset } : {}),
       ...(req.resume !== undefined ? { resume: req.resume } : {}),
-      signal: controller.signal,
+      signal: interrupt.signal,
       events: {
         onProgress: (p) => bar.update(p),
         onEval: (e) =>
@@ -290,7 +282,7 @@ async function main(): Promise<void> {
     }
   } finally {
     bar.done();
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    interrupt.dispose();
   }
 }
 
