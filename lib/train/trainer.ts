@@ -370,7 +370,9 @@ async function runTraining(
   };
 
   // Spaced by time (evalEvery 0): validate once the overhead so far plus the
-  // expected cost of one more validation fits in evalOverhead of the wall time.
+  // expected cost of one more validation fits in evalOverhead of the wall time,
+  // and at least cost / evalOverhead after the last one, so that a budget saved
+  // up while the first cost was overestimated is spent evenly, not in a burst.
   // Before the first, its cost is guessed from the training rate: reading the
   // split at B = 1 costs about as much per character as a training step does.
   const validationDue = (): boolean => {
@@ -379,7 +381,9 @@ async function runTraining(
     const expected = lastValidationSeconds > 0
       ? lastValidationSeconds
       : splits.val.length * stepSeconds / Math.max(trainedChars, 1);
-    return overhead().overheadSeconds + expected <= config.evalOverhead * seconds();
+    const spaced = lastValidationSeconds === 0 ||
+      seconds() - lastEvalTime >= expected / config.evalOverhead;
+    return spaced && overhead().overheadSeconds + expected <= config.evalOverhead * seconds();
   };
 
   const drawSample = async () => {
