@@ -219,19 +219,35 @@ Deno.test({
     assertMatch(all, /^(Reusing the checkpoint|No checkpoint in)/m);
     assert(figures.some((h) => h.includes("in_quotes")), "the in_quotes ranking");
     assert(figures.some((h) => h.includes("Training and validation loss")), "the curves");
-    assert(figures.some((h) => h.includes("change in loss")), "the clamp's effect");
+    assertMatch(
+      all,
+      /^category\s+count\s+at \S+\s+at \S+\s+random units$/m,
+      "the causal table: both clamps against random units",
+    );
     assertEquals(heatmaps.length, 1);
-    assertMatch(heatmaps[0]!, /The quote unit l\d+\.c\[\d+\] on dialogue/);
-    const auc = /quote unit: (l\d+\.c\[\d+\]) AUC (\d\.\d{3})/.exec(all);
-    assert(auc !== null, "the quote unit's AUC is printed");
+    assertMatch(
+      heatmaps[0]!,
+      /(the quote cell|the best live in_quotes unit.*) l\d+\.[ch]\[\d+\] on dialogue/,
+    );
+    // The best-scoring unit is named with its liveness and causal verdict, never as the quote
+    // cell by its score alone.
+    assertMatch(
+      all,
+      /^best-scoring unit: l\d+\.[ch]\[\d+\], AUC \d\.\d{3}; output range \d\.\d{3}: (INERT|live); /m,
+    );
+    const shown =
+      /^(the quote cell|the best live in_quotes unit[^:]*): (l\d+\.[ch]\[\d+\]), AUC (\d\.\d{3})/m
+        .exec(all);
+    assert(shown !== null, "the unit shown is named with its AUC");
     if (/(reused|trained) a 2×256 lstm/.test(all)) {
-      assert(Number(auc[2]) >= 0.9, `the full-size model has a quote unit: AUC ${auc[2]}`);
+      assertEquals(shown[1], "the quote cell", "the full-size model has a confirmed quote cell");
+      assert(Number(shown[3]) >= 0.9, `the full-size model's quote cell: AUC ${shown[3]}`);
     }
     const samples = all.split(/^--- sample (without the clamp .*|with the clamp: .*) ---\n/m);
     assertEquals(samples.length, 7, "a sample without the clamp, two with it");
     assertMatch(samples[1]!, /^without the clamp \(\d+ quote marks\)$/);
-    assertMatch(samples[3]!, /^with the clamp: l\d+\.c\[\d+\] = \S+, its mean inside quotes/);
-    assertMatch(samples[5]!, /^with the clamp: l\d+\.c\[\d+\] = \S+, its mean outside quotes/);
+    assertMatch(samples[3]!, /^with the clamp: l\d+\.[ch]\[\d+\] = \S+, its median inside quotes/);
+    assertMatch(samples[5]!, /^with the clamp: l\d+\.[ch]\[\d+\] = \S+, its median outside quotes/);
     for (const i of [2, 4, 6]) assert(samples[i]!.trim().length > 100, "a sample of some length");
   },
 });
