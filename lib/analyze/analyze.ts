@@ -20,13 +20,14 @@
  */
 import { loadCorpus } from "../data/corpora.ts";
 import { readTextFile } from "../data/text.ts";
-import { parseSignalName } from "../nn/signals.ts";
+import { CONTROL_PREFIX, parseSignalName } from "../nn/signals.ts";
 import { selectSignals, type SignalFilter } from "../record/names.ts";
 import type { ActivationStore, RecordingMeta } from "../record/store.ts";
 import { computeTracks, type Hypothesis, selectHypotheses } from "./hypotheses/mod.ts";
 import {
   type GateSaturation,
   gateSaturation,
+  isSaturationSignal,
   type SaturationSummary,
   summarizeSaturation,
 } from "./saturation.ts";
@@ -124,9 +125,6 @@ export interface Analysis {
   /** The recording's metadata, without the text. */
   recording: Omit<RecordingMeta, "text">;
 }
-
-/** Gates whose saturation the paper plots: sigmoid gates only. */
-const SIGMOID_GATES = new Set(["i", "f", "o", "r", "z"]);
 
 /**
  * Loads the text a recording's offsets refer to.
@@ -235,7 +233,7 @@ export async function analyzeRecording(
   const top = opts.top ?? 10;
   const hypotheses = [...selectHypotheses(opts.hypotheses), ...(opts.extraHypotheses ?? [])];
   const perUnit = store.signals.filter((s) =>
-    !s.name.startsWith("control.") && s.units > 1 && parseSignalName(s.name)
+    !s.name.startsWith(CONTROL_PREFIX) && s.units > 1 && parseSignalName(s.name)
   )
     .map((s) => s.name);
   const names = selectSignals(perUnit, opts.signals);
@@ -259,7 +257,7 @@ export async function analyzeRecording(
   for (const name of names) {
     const H = store.signals.find((s) => s.name === name)!.units;
     units += H;
-    for (const prefix of ["", "control."]) {
+    for (const prefix of ["", CONTROL_PREFIX]) {
       if (!store.has(prefix + name)) continue;
       say(`scoring ${prefix}${name} (${H} units)`);
       const acts = await store.read(prefix + name);
@@ -287,8 +285,7 @@ export async function analyzeRecording(
           [...keepInert.get(t.name)!, ...inert].sort(compareInert).slice(0, top),
         );
       }
-      const signal = parseSignalName(name)!.signal;
-      if (SIGMOID_GATES.has(signal)) {
+      if (isSaturationSignal(name)) {
         const sat = gateSaturation(prefix + name, acts, H);
         if (!prefix) saturation.push({ ...summarizeSaturation(sat), perUnit: sat, control: null });
         else saturation.find((s) => s.signal === name)!.control = summarizeSaturation(sat);

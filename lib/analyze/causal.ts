@@ -32,7 +32,7 @@ import type { StepHook } from "../nn/cell.ts";
 import type { CharRnn } from "../nn/model.ts";
 import { parseSignalName, signalTable } from "../nn/signals.ts";
 import type { ActivationStore } from "../record/store.ts";
-import { Rng } from "../sample/rng.ts";
+import { Rng } from "../util/rng.ts";
 import type { Analysis, RankedUnit } from "./analyze.ts";
 import { recordingTracks } from "./analyze.ts";
 import { categoriesFor, categorize, HYPOTHESIS_CATEGORY, splitLosses } from "./categories.ts";

@@ -35,9 +35,9 @@ import { CellscopeError } from "../errors.ts";
 import type { Vec } from "../kernels/backend.ts";
 import type { StepHook } from "../nn/cell.ts";
 import type { CharRnn } from "../nn/model.ts";
-import { parseSignalName } from "../nn/signals.ts";
+import { parseSignalName, signalTable } from "../nn/signals.ts";
 import { streamModel } from "../record/stream.ts";
-import { Rng } from "../sample/rng.ts";
+import { Rng } from "../util/rng.ts";
 import { type SampleOptions, sampleText } from "../sample/sample.ts";
 
 /** A unit to clamp: a state signal name and a unit index. */
@@ -187,32 +187,17 @@ export function clampHooks(
 ): (StepHook | undefined)[] {
   const H = model.config.hidden;
   const resolved = resolveUnits(model, units);
-  const isLstm = model.config.cell === "lstm";
+  const table = signalTable(model.config.cell);
   return Array.from({ length: model.config.layers }, (_, l) => {
     const mine = resolved.filter((u) => u.layer === l);
     if (mine.length === 0) return undefined;
     // c clamps first, so an h clamp of the same unit overwrites the h they set.
-    const cs = mine.filter((u) => u.state === "c"), hs = mine.filter((u) => u.state === "h");
-    const cUnits = Int32Array.from(cs, (u) => u.unit);
-    const cValues = Float64Array.from(cs, (u) => valueOf(u, value, opts.means));
-    const hUnits = Int32Array.from(hs, (u) => u.unit);
-    const hValues = Float64Array.from(hs, (u) => valueOf(u, value, opts.means));
-    const cTanh = cValues.map(Math.tanh);
+    const ordered = [...mine.filter((u) => u.state === "c"), ...mine.filter((u) => u.state === "h")]
+      .map((u) => ({ state: u.state, unit: u.unit, value: valueOf(u, value, opts.means) }));
     return (_t: number, values: Readonly<Record<string, Vec>>): void => {
-      const h = values.h!;
-      const B = h.length / H;
-      if (cUnits.length > 0 && isLstm) {
-        const c = values.c!, gates = values.gates!;
-        for (let b = 0; b < B; b++) {
-          for (let k = 0; k < cUnits.length; k++) {
-            const j = cUnits[k]!;
-            c[b * H + j] = cValues[k]!;
-            h[b * H + j] = gates[b * 4 * H + 3 * H + j]! * cTanh[k]!; // o ⊙ tanh(c)
-          }
-        }
-      }
+      const B = values.h!.length / H;
       for (let b = 0; b < B; b++) {
-        for (let k = 0; k < hUnits.length; k++) h[b * H + hUnits[k]!] = hValues[k]!;
+        for (const u of ordered) table.clamp(values, u.state, b, u.unit, u.value, H);
       }
     };
   });

@@ -13,7 +13,7 @@ import {
 import { CONFIRM_MIN_DELTA, CONFIRM_RATIO, runCausalTests } from "../../lib/analyze/causal.ts";
 import { INERT_RANGE, unitProfile } from "../../lib/analyze/liveness.ts";
 import { computeTracks, inQuotes } from "../../lib/analyze/hypotheses/mod.ts";
-import { Rng } from "../../lib/sample/rng.ts";
+import { Rng } from "../../lib/util/rng.ts";
 
 /** An in-memory recording of `l0.c` with the given `[T, H]` values over `text`. */
 async function storeOf(text: string, H: number, c: Float32Array) {

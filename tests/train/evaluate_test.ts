@@ -1,6 +1,6 @@
 import { assert, assertClose, assertThrows } from "../_assert.ts";
 import { createModel } from "../../lib/nn/model.ts";
-import { Rng } from "../../lib/sample/rng.ts";
+import { Rng } from "../../lib/util/rng.ts";
 import { evaluateSplit } from "../../lib/train/evaluate.ts";
 import { CellscopeError } from "../../lib/errors.ts";
 
