@@ -59,6 +59,13 @@ export const FLAG_HELP: Readonly<
     lr: { arg: "X", text: "learning rate" },
     lrDecay: { arg: "X", text: "multiply the rate by X every --lr-decay-every steps" },
     lrDecayEvery: { arg: "N", text: "interval of the decay, in steps" },
+    lrSchedule: {
+      arg: "step|cosine",
+      text:
+        "step: × --lr-decay every --lr-decay-every steps; cosine: down to --lr-final × --lr over the run's steps or --minutes, whichever ends it",
+    },
+    lrFinal: { arg: "F", text: "with --lr-schedule cosine, the final rate as a fraction of --lr" },
+    warmup: { arg: "N", text: "steps of linear learning-rate warm-up, 0 = none" },
     clip: { arg: "X", text: "clip the global gradient norm, 0 = off" },
     clipValue: { arg: "X", text: "clip each gradient element, 0 = off" },
     divergeFactor: {

@@ -14,6 +14,7 @@ import { INIT_NAMES, type InitName, isInitName } from "../nn/init.ts";
 import type { ModelConfig } from "../nn/model.ts";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.ts";
 import RECIPES from "./recipes.json" with { type: "json" };
+import { LR_SCHEDULES, type LrScheduleName } from "./schedule.ts";
 
 /**
  * Everything that defines a training run. The defaults are written once, in
@@ -59,6 +60,16 @@ export interface TrainConfig {
   lrDecay: number;
   /** Interval of the learning-rate decay, in steps. */
   lrDecayEvery: number;
+  /**
+   * Learning-rate schedule: "step" (× `lrDecay` every `lrDecayEvery` steps) or
+   * "cosine" (down to `lrFinal` × `lr` over the run's steps or time budget,
+   * whichever ends it first; see `schedule.ts`).
+   */
+  lrSchedule: LrScheduleName;
+  /** With the cosine schedule, the final rate as a fraction of `lr`. */
+  lrFinal: number;
+  /** Steps of linear learning-rate warm-up (0 = none). */
+  warmup: number;
   /** Clip the global gradient norm to this (0 = off). */
   clip: number;
   /** Clip every gradient element to ±this (0 = off). */
@@ -267,6 +278,7 @@ export function validateTrainConfig(c: TrainConfig): void {
     "sampleEvery",
     "seed",
     "snapshots",
+    "warmup",
   ] as const;
   for (const k of nonNegInt) {
     if (!Number.isInteger(c[k]) || c[k] < 0) fail(k, "must be a non-negative integer", c[k]);
@@ -280,6 +292,10 @@ export function validateTrainConfig(c: TrainConfig): void {
   }
   if (!(c.lr > 0) || !Number.isFinite(c.lr)) fail("lr", "must be a number > 0", c.lr);
   if (!(c.lrDecay > 0 && c.lrDecay <= 1)) fail("lrDecay", "must be in (0, 1]", c.lrDecay);
+  if (!LR_SCHEDULES.includes(c.lrSchedule)) {
+    fail("lrSchedule", `must be one of ${LR_SCHEDULES.join(", ")}`, c.lrSchedule);
+  }
+  if (!(c.lrFinal >= 0 && c.lrFinal <= 1)) fail("lrFinal", "must be in [0, 1]", c.lrFinal);
   if (!(c.sampleTemperature > 0)) fail("sampleTemperature", "must be > 0", c.sampleTemperature);
   if (!(c.dropout >= 0 && c.dropout < 1)) fail("dropout", "must be in [0, 1)", c.dropout);
   if (!(c.evalOverhead > 0 && c.evalOverhead < 1)) {

@@ -51,7 +51,7 @@ import {
 import { checkEvalSplit, evaluateLoss, evaluateSplit } from "./evaluate.ts";
 import { loadTrainingText, splitFractionsOf } from "./held_out.ts";
 import type { ProgressInfo } from "./progress.ts";
-import { learningRate } from "./schedule.ts";
+import { scheduledRate } from "./schedule.ts";
 import { SnapshotKeeper } from "./snapshots.ts";
 
 /** A sample drawn during training. */
@@ -281,6 +281,13 @@ async function runTraining(
     return { overheadSeconds: total - stepSeconds, overheadFraction: 1 - stepSeconds / total };
   };
   let lastEvalTime = 0, lastEvalStep = step;
+  const rateNow = () =>
+    scheduledRate(config, {
+      step,
+      totalSteps,
+      elapsedSeconds: elapsedBefore + seconds(),
+      budgetSeconds,
+    });
   let lastValLoss: number | null = history.at(-1)?.valLoss ?? null;
 
   const meta = (): CheckpointMeta => ({
@@ -344,7 +351,7 @@ async function runTraining(
       epoch: step / batcher.chunksPerEpoch,
       trainLoss: smoothLoss ?? NaN,
       valLoss,
-      lr: learningRate(step, config.lr, config.lrDecay, config.lrDecayEvery),
+      lr: rateNow(),
       charsPerSecond: ((step - lastEvalStep) * config.batch * config.seq) /
         Math.max(trainTime, 1e-9),
       elapsedSeconds: elapsedBefore + seconds(),
@@ -375,12 +382,14 @@ async function runTraining(
   // up while the first cost was overestimated is spent evenly, not in a burst.
   // Before the first, its cost is guessed from the training rate: reading the
   // split at B = 1 costs about as much per character as a training step does.
+  const expectedValidationSeconds = (): number => {
+    if (lastValidationSeconds > 0) return lastValidationSeconds;
+    const trainedChars = (step - sessionStartStep) * config.batch * config.seq;
+    return splits.val.length * stepSeconds / Math.max(trainedChars, 1);
+  };
   const validationDue = (): boolean => {
     if (config.evalEvery > 0) return step % config.evalEvery === 0;
-    const trainedChars = (step - sessionStartStep) * config.batch * config.seq;
-    const expected = lastValidationSeconds > 0
-      ? lastValidationSeconds
-      : splits.val.length * stepSeconds / Math.max(trainedChars, 1);
+    const expected = expectedValidationSeconds();
     const spaced = lastValidationSeconds === 0 ||
       seconds() - lastEvalTime >= expected / config.evalOverhead;
     return spaced && overhead().overheadSeconds + expected <= config.evalOverhead * seconds();
@@ -406,7 +415,9 @@ async function runTraining(
       stoppedBy = "signal";
       break;
     }
-    if (budgetSeconds > 0 && seconds() >= budgetSeconds) {
+    // The final validation and checkpoint fit inside the budget: every eval
+    // event of a budgeted run is logged within its --minutes.
+    if (budgetSeconds > 0 && seconds() + 1.25 * expectedValidationSeconds() >= budgetSeconds) {
       stoppedBy = "budget";
       break;
     }
@@ -419,10 +430,7 @@ async function runTraining(
     model.backward(trainWs);
     if (config.clipValue > 0) clipGradValue(model.params, config.clipValue);
     if (config.clip > 0) clipGradNorm(model.params, config.clip);
-    optimizer.step(
-      model.params,
-      learningRate(step, config.lr, config.lrDecay, config.lrDecayEvery),
-    );
+    optimizer.step(model.params, rateNow());
     step++;
     smoothLoss = smoothLoss === null ? loss : 0.98 * smoothLoss + 0.02 * loss;
     const now = seconds();

@@ -1,7 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
 import { HELP_TEXT as TRAIN_HELP } from "../../lib/cli/train.ts";
 import { DEFAULT_TRAIN_CONFIG, PRESETS, resolveTrainConfig } from "../../lib/train/config.ts";
-import { learningRate } from "../../lib/train/schedule.ts";
 import { formatDuration, formatProgress } from "../../lib/train/progress.ts";
 
 Deno.test("resolveTrainConfig() fills defaults, applies a preset under explicit fields", () => {
@@ -59,13 +58,6 @@ Deno.test("resolveTrainConfig() names the bad key and what is allowed", () => {
     () => resolveTrainConfig({}, "huge"),
     /preset "huge": known presets are tiny, small, medium, shakespeare20, paper/,
   );
-});
-
-Deno.test("learningRate() decays by a constant factor at fixed intervals", () => {
-  assertEquals(learningRate(0, 0.1, 0.5, 10), 0.1);
-  assertEquals(learningRate(9, 0.1, 0.5, 10), 0.1);
-  assertEquals(learningRate(10, 0.1, 0.5, 10), 0.05);
-  assertEquals(learningRate(35, 0.1, 0.5, 10), 0.0125);
 });
 
 Deno.test("formatProgress() shows step, bar, losses, throughput and ETA", () => {
