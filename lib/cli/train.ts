@@ -204,7 +204,10 @@ export function helpText(): string {
 /** `--help` text. */
 export const HELP_TEXT: string = helpText();
 
-const STRING_KEYS = new Set(["corpus", "text", "cell", "init", "optimizer", "out", "backend"]);
+/** Keys whose values are words or paths (their defaults are strings or null), not numbers. */
+const STRING_KEYS = new Set(
+  Object.entries(DEFAULT_TRAIN_CONFIG).filter(([, v]) => typeof v !== "number").map(([k]) => k),
+);
 
 /**
  * Turns command-line arguments into configuration fields, a preset and a

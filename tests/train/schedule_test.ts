@@ -1,4 +1,5 @@
 import { assertClose, assertEquals, assertThrows } from "../_assert.ts";
+import { parseTrainArgs } from "../../lib/cli/train.ts";
 import { resolveTrainConfig } from "../../lib/train/config.ts";
 import {
   learningRate,
@@ -87,4 +88,9 @@ Deno.test("the schedule's keys are checked, and the log records the rate used", 
   assertEquals(history.map((h) => h.step), [20, 40]);
   assertClose(history[0]!.lr, 0.001, 0, 1e-12); // halfway down to 0
   assertClose(history[1]!.lr, 0, 0, 1e-12);
+});
+
+Deno.test("train's flags take the schedule by name and its numbers as numbers", () => {
+  const { config } = parseTrainArgs(["--lr-schedule", "cosine", "--lr-final", "0.05"]);
+  assertEquals(config, { lrSchedule: "cosine", lrFinal: 0.05 });
 });
