@@ -79,8 +79,8 @@ Deno.test("formatProgress() shows step, bar, losses, throughput and ETA", () => 
 Deno.test("the shakespeare20 preset is the 20-minute Shakespeare recipe and train --help lists it", () => {
   const c = resolveTrainConfig({}, "shakespeare20");
   assertEquals(
-    [c.corpus, c.cell, c.layers, c.hidden, c.init, c.dropout, c.minutes, c.evalEvery],
-    ["shakespeare", "lstm", 2, 256, "pytorch", 0.25, 20, 0],
+    [c.corpus, c.cell, c.layers, c.hidden, c.init, c.dropout, c.lr, c.lrSchedule, c.minutes],
+    ["shakespeare", "lstm", 2, 256, "pytorch", 0.2, 0.003, "cosine", 20],
   );
   assert(TRAIN_HELP.includes("shakespeare20"));
 });
