@@ -124,6 +124,27 @@ def learning_rate(step, lr, decay, every):
     return lr * decay ** (step // every)
 
 
+def run_fraction(step, total_steps, elapsed_seconds, budget_seconds):
+    """The share of a run done: the larger of the share of its steps and of its time budget,
+    clamped to [0, 1] (lib/train/schedule.ts runFraction)."""
+    by_steps = step / total_steps if total_steps > 0 else 0.0
+    by_time = elapsed_seconds / budget_seconds if budget_seconds > 0 else 0.0
+    return min(1.0, max(by_steps, by_time))
+
+
+def scheduled_rate(config, step, total_steps, elapsed_seconds, budget_seconds):
+    """The learning rate of the configured schedule (lib/train/schedule.ts scheduledRate):
+    `step` decay, or a cosine from lr to lrFinal · lr over the run, after a linear warm-up."""
+    lr = config["lr"]
+    if config["lrSchedule"] == "cosine":
+        p = run_fraction(step, total_steps, elapsed_seconds, budget_seconds)
+        base = lr * (config["lrFinal"] + (1 - config["lrFinal"]) * (1 + math.cos(math.pi * p)) / 2)
+    else:
+        base = learning_rate(step, lr, config["lrDecay"], config["lrDecayEvery"])
+    warmup = config["warmup"]
+    return base * (step + 1) / warmup if warmup > 0 and step < warmup else base
+
+
 @torch.no_grad()
 def evaluate_split(model, ids, chunk=512):
     """Mean loss over a whole held-out split read as one stream from a zero state with the

@@ -31,8 +31,9 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cellscope_data import (ROOT, Batcher, evaluate_loss, evaluate_split, learning_rate,  # noqa: E402
-                            load_recipes, load_training_text, resolve_config, split_ids)
+from cellscope_data import (ROOT, Batcher, evaluate_loss, evaluate_split,  # noqa: E402
+                            load_recipes, load_training_text, resolve_config, scheduled_rate,
+                            split_ids)
 from cellscope_torch import CharRNN, Vocab  # noqa: E402
 
 # cellscope-only keys: the kernels of `deno task train`; kept in the config for import.
@@ -40,7 +41,8 @@ SKIPPED_FLAGS = {"backend", "threads"}
 # The keys this trainer implements. A key added to recipes.json later is refused when it
 # differs from its default, so a run never silently ignores part of its recipe.
 IMPLEMENTED = {"corpus", "text", "valFraction", "testFraction", "cell", "layers", "hidden", "embed",
-               "dropout", "batch", "seq", "optimizer", "lr", "lrDecay", "lrDecayEvery", "clip",
+               "dropout", "batch", "seq", "optimizer", "lr", "lrDecay", "lrDecayEvery", "lrSchedule",
+               "lrFinal", "warmup", "clip",
                "clipValue", "steps", "epochs", "minutes", "evalEvery", "evalOverhead", "evalChars",
                "sampleEvery", "init",
                "sampleLength", "sampleTemperature", "seed", "out"} | SKIPPED_FLAGS
@@ -61,7 +63,7 @@ def parse_args(argv=None):
             continue
         kind = int if type(value) is int else float if type(value) is float else str
         if key in ("lr", "lrDecay", "dropout", "clip", "clipValue", "valFraction", "testFraction",
-                   "minutes", "sampleTemperature"):
+                   "minutes", "sampleTemperature", "lrFinal"):
             kind = float
         p.add_argument("--" + kebab(key), dest=key, type=kind, default=None,
                        help=f"default {json.dumps(value)}")
@@ -164,12 +166,17 @@ def train(rank, world, config, device):
         total = time.perf_counter() - start
         return {"overheadSeconds": total - step_seconds, "overheadFraction": 1 - step_seconds / total}
 
+    budget = config["minutes"] * 60
+
+    def expected_validation_seconds():
+        return last_validation_seconds or len(val_ids) * step_seconds / max(step * B * T, 1)
+
     def validation_due():
         """Every evalEvery steps, or with evalEvery 0 as soon as one more validation keeps
         the overhead within evalOverhead of the wall time (lib/train/trainer.ts)."""
         if config["evalEvery"] > 0:
             return step % config["evalEvery"] == 0
-        expected = last_validation_seconds or len(val_ids) * step_seconds / max(step * B * T, 1)
+        expected = expected_validation_seconds()
         return (overhead()["overheadSeconds"] + expected
                 <= config["evalOverhead"] * (time.perf_counter() - start))
 
@@ -182,7 +189,7 @@ def train(rank, world, config, device):
                         if config["evalChars"] > 0 else {})
             entry = {"step": step, "epoch": step / batcher.chunks_per_epoch,
                      "trainLoss": smooth if smooth is not None else float("nan"), "valLoss": val,
-                     "lr": learning_rate(step, config["lr"], config["lrDecay"], config["lrDecayEvery"]),
+                     "lr": scheduled_rate(config, step, total_steps, elapsed, budget),
                      "charsPerSecond": (step - last_eval_step) * B * T / max(elapsed - last_eval_time, 1e-9),
                      "elapsedSeconds": elapsed}
             history.append(entry)
@@ -200,14 +207,18 @@ def train(rank, world, config, device):
         if world > 1:
             dist.barrier()
 
-    budget = config["minutes"] * 60
     stopped_by = "steps"
     while step < total_steps:
-        late = budget > 0 and time.perf_counter() - start >= budget
-        stop = torch.tensor([1.0 if late else 0.0], device=device)  # nccl reduces GPU tensors only
+        # The final validation and checkpoint fit inside the budget (as in deno task train).
+        elapsed = time.perf_counter() - start
+        late = budget > 0 and elapsed + 1.25 * expected_validation_seconds() >= budget
+        # nccl reduces GPU tensors only; the max makes every process stop at the same step
+        # and use the same elapsed time in the schedule, so their learning rates agree.
+        stop = torch.tensor([1.0 if late else 0.0, elapsed], device=device, dtype=torch.float64)
         if world > 1:
-            dist.all_reduce(stop, op=dist.ReduceOp.MAX)  # every process stops at the same step
-        if stop.item() > 0:
+            dist.all_reduce(stop, op=dist.ReduceOp.MAX)
+        rate_now = scheduled_rate(config, step, total_steps, stop[1].item(), budget)
+        if stop[0].item() > 0:
             stopped_by = "budget"
             break
         step_start = time.perf_counter()
@@ -225,7 +236,7 @@ def train(rank, world, config, device):
         if config["clip"] > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), config["clip"])
         for group in optimizer.param_groups:
-            group["lr"] = learning_rate(step, config["lr"], config["lrDecay"], config["lrDecayEvery"])
+            group["lr"] = rate_now
         optimizer.step()
         step += 1
         value = loss.detach()

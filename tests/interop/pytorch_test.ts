@@ -31,6 +31,8 @@ import {
   vocabFromCheckpoint,
 } from "../../lib/train/checkpoint.ts";
 import { train } from "../../lib/train/trainer.ts";
+import { resolveTrainConfig } from "../../lib/train/config.ts";
+import { scheduledRate } from "../../lib/train/schedule.ts";
 
 const PYTHON = "/usr/bin/python3";
 const CHECK = new URL("./torch_check.py", import.meta.url).pathname;
@@ -493,4 +495,38 @@ Deno.test("export and import flags: required flags, formats, exclusive data sour
       assert(e instanceof CellscopeError && e.message.includes(want), String(e));
     }
   }
+});
+
+Deno.test({
+  name:
+    "train.py's learning-rate schedules give deno task train's rates, warm-up and cosine included",
+  ignore: ignoreTorch,
+  fn: async () => {
+    const configs = [
+      resolveTrainConfig({}, "shakespeare20"),
+      resolveTrainConfig({ lrDecay: 0.9, lrDecayEvery: 7, warmup: 5 }),
+    ];
+    const points = [[0, 1000, 0, 0], [3, 1000, 0, 0], [250, 1000, 10, 0], [99, 1000, 300, 1200], [
+      900,
+      1000,
+      30,
+      60,
+    ], [1000, 1000, 0, 0]];
+    const code = [
+      "import json, sys",
+      `sys.path.insert(0, ${
+        JSON.stringify(new URL("../../interop/pytorch", import.meta.url).pathname)
+      })`,
+      "from cellscope_data import scheduled_rate",
+      `configs, points = json.loads(${JSON.stringify(JSON.stringify([configs, points]))})`,
+      "print(json.dumps([[scheduled_rate(c, *p) for p in points] for c in configs]))",
+    ].join("\n");
+    const theirs = JSON.parse(await python(["-c", code])) as number[][];
+    configs.forEach((c, i) =>
+      points.forEach(([step, totalSteps, elapsedSeconds, budgetSeconds], j) => {
+        const ours = scheduledRate(c, { step, totalSteps, elapsedSeconds, budgetSeconds });
+        assert(Math.abs(ours - theirs[i]![j]!) <= 1e-15, `${i}, ${j}: ${ours} ≠ ${theirs[i]![j]}`);
+      })
+    );
+  },
 });
