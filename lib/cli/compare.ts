@@ -7,7 +7,8 @@
  */
 import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
 import { compareRuns } from "../compare/compare.ts";
-import { comparePage, formatComparison } from "../compare/compare_views.ts";
+import { formatComparison } from "../compare/compare_views.ts";
+import { comparePage } from "../compare/section.ts";
 import { formatSweepTable, loadSweep, SWEEP_FILE } from "../compare/sweep.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
