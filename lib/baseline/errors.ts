@@ -237,7 +237,9 @@ export async function readErrorsJson(path: string): Promise<ErrorsResult> {
       ? Array.isArray(v)
       : type === "object"
       ? v !== null && typeof v === "object"
-      : typeof v === type;
+      : type === "number"
+      ? typeof v === "number"
+      : typeof v === "string";
     if (!ok) {
       throw new CellscopeError(
         `Cannot read the errors JSON "${path}": it has no ${type} "${key}", so it is not what deno task errors --json writes; ${hint}`,
