@@ -19,6 +19,13 @@ const GAIN_TOP = 10;
 /** Fewest occurrences a character needs to be in the gain chart. */
 const GAIN_MIN_COUNT = 20;
 
+/** A short name for a checkpoint: its run folder for `…/run/best.safetensors`, else the path. */
+function modelName(checkpoint: string): string {
+  const parts = checkpoint.replace(/\/+$/, "").split("/");
+  const file = parts.at(-1) ?? checkpoint;
+  return /^(best|latest)\.safetensors$/.test(file) && parts.length > 1 ? parts.at(-2)! : file;
+}
+
 /**
  * "The model against n-grams" from an errors result (`runErrors`, or the
  * JSON `deno task errors --json` wrote).
@@ -58,7 +65,11 @@ export function ngramSectionFrom(r: ErrorsResult): SectionData {
   const figures = [
     charGainBars(r.by_char, { top: GAIN_TOP, minCount: GAIN_MIN_COUNT }),
     ...(hasLongRange ? [longRangeChart(r.long_range)] : []),
-    breakdownBars(models.map((m) => ({ name: m.checkpoint, rows: m.breakdown }))),
+    breakdownBars(
+      models.map((m) => ({ name: modelName(m.checkpoint), rows: m.breakdown })),
+      undefined,
+      { horizontal: true },
+    ),
   ];
   const measuredNote = `model  ${
     r.model_loss.toFixed(4)

@@ -53,10 +53,11 @@ Deno.test("ngramSectionFrom(): the gain, long-range and breakdown charts and the
   // The `all` rows only, model then n-gram.
   assertEquals(long!.data.map((d) => d.y), [[0.5, 0.5], [0.75, 2.5]]);
   assertEquals(long!.data[0]!.x, ["1-5", "6-10"]);
-  // One stacked bar per model, one trace per category, fractions as given.
+  // One stacked bar per model (named by its run), one trace per category, fractions as given.
   assertEquals(breakdown!.data.length, BREAKDOWN_CATEGORIES.length);
-  assertEquals(breakdown!.data[0]!.y, [0.75]);
-  assertEquals(breakdown!.data.at(-1)!.y, [0.25]);
+  assertEquals(breakdown!.data[0]!.x, [0.75]);
+  assertEquals(breakdown!.data.at(-1)!.x, [0.25]);
+  assertEquals(breakdown!.data[0]!.y, ["small"]);
   // Paragraphs name the order, its validation loss and both mean losses.
   assert(s.paragraphs[0]!.includes("order 3") && s.paragraphs[0]!.includes("1.1250"));
   assert(s.paragraphs[0]!.includes("0.9375") && s.paragraphs[0]!.includes("1.0625"));
@@ -74,7 +75,9 @@ Deno.test("ngramSectionFrom(): no long-range chart without closers, two bars wit
   assertEquals(none.figures.length, 2);
   assert(none.paragraphs.some((p) => p.includes("no long-range chart")));
   const two = ngramSectionFrom({ ...RESULT, compare: modelErrors("runs/large", 0.5) });
-  assertEquals(two.figures.at(-1)!.data[0]!.x, ["runs/small", "runs/large"]);
+  assertEquals(two.figures.at(-1)!.data[0]!.y, ["small", "large"]);
+  const named = ngramSectionFrom({ ...RESULT, checkpoint: "/tmp/x/run-a/best.safetensors" });
+  assertEquals(named.figures.at(-1)!.data[0]!.y, ["run-a"]);
   assertEquals(two.tables.length, 3);
   assert(two.paragraphs[0]!.includes("runs/large: 0.5000"));
 });
