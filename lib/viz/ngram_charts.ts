@@ -208,7 +208,7 @@ export function breakdownBars(
       title,
       opts.horizontal
         ? {
-          height: 200 + 40 * models.length,
+          height: 280 + 40 * models.length,
           barmode: "stack",
           xaxis: share,
           yaxis: { automargin: true },
