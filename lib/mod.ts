@@ -259,8 +259,10 @@ export {
   type ErrorsResult,
   formatModelErrors,
   type ModelErrors,
+  readErrorsJson,
   runErrors,
 } from "./baseline/errors.ts";
+export { ngramSectionFrom } from "./baseline/section.ts";
 
 // ---- Emergence and comparison: units through a run's snapshots (train --snapshots),
 // models compared unit by unit, sweeps, and the data of their report sections.
@@ -272,9 +274,10 @@ export {
   formatEvolveTable,
 } from "./emergence/evolve.ts";
 export { evolveCurves, evolveFilmstrip } from "./emergence/evolve_views.ts";
-export { emergenceSectionFrom } from "./emergence/section.ts";
+export { emergenceSection, emergenceSectionFrom } from "./emergence/section.ts";
 export { type CompareOptions, type CompareResult, compareRuns } from "./compare/compare.ts";
 export { compareMap, formatComparison } from "./compare/compare_views.ts";
+export { comparisonSection } from "./compare/section.ts";
 export { matchUnits, type UnitMatching } from "./compare/matching.ts";
 export { formatSweepTable, runSweep, type SweepOptions } from "./compare/sweep.ts";
 export { type SectionData } from "./viz/section.ts";
@@ -302,6 +305,8 @@ export {
 } from "./viz/ngram_charts.ts";
 export { colorFor, type ColorScale, scaleForSignal, sharedScale } from "./viz/colors.ts";
 export { escapeHtml, htmlPage, renderPlot } from "./viz/html.ts";
+export { dataSection } from "./viz/report/data_section.ts";
+export { dataSectionsPage } from "./viz/report/data_page.ts";
 export type {
   AblationView,
   SaturationView,

@@ -194,3 +194,57 @@ export function formatModelErrors(m: ModelErrors): string {
   }
   return lines.join("\n");
 }
+
+/** The keys every `deno task errors --json` output holds, with their JSON types. */
+const ERRORS_KEYS = {
+  checkpoint: "string",
+  model_loss: "number",
+  by_char: "array",
+  by_class: "array",
+  long_range: "array",
+  breakdown: "array",
+  text: "object",
+  ngram: "object",
+  table: "array",
+} as const;
+
+/**
+ * Reads what `deno task errors --json` wrote, for a report that shows it
+ * without fitting the n-grams again.
+ *
+ * @param path The JSON file.
+ * @returns The result as written.
+ * @throws {CellscopeError} When the file is missing, is not JSON, or lacks a key of the errors output.
+ */
+export async function readErrorsJson(path: string): Promise<ErrorsResult> {
+  const hint = "write one with deno task errors --checkpoint RUN --json FILE";
+  let value: unknown;
+  try {
+    value = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CellscopeError(`Cannot read the errors JSON "${path}": no such file; ${hint}`);
+    }
+    if (e instanceof SyntaxError) {
+      throw new CellscopeError(`Cannot read the errors JSON "${path}": not JSON; ${hint}`);
+    }
+    throw e;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const [key, type] of Object.entries(ERRORS_KEYS)) {
+    const v = value !== null && typeof value === "object" ? obj[key] : undefined;
+    const ok = type === "array"
+      ? Array.isArray(v)
+      : type === "object"
+      ? v !== null && typeof v === "object"
+      : type === "number"
+      ? typeof v === "number"
+      : typeof v === "string";
+    if (!ok) {
+      throw new CellscopeError(
+        `Cannot read the errors JSON "${path}": it has no ${type} "${key}", so it is not what deno task errors --json writes; ${hint}`,
+      );
+    }
+  }
+  return { ...(value as ErrorsResult), compare: (obj.compare ?? null) as ModelErrors | null };
+}

@@ -16,3 +16,4 @@ export * from "./baseline.ts";
 export * from "./compare.ts";
 export * from "./breakdown.ts";
 export * from "./errors.ts";
+export * from "./section.ts";

@@ -7,7 +7,8 @@
  */
 import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
 import { compareRuns } from "../compare/compare.ts";
-import { comparePage, formatComparison } from "../compare/compare_views.ts";
+import { formatComparison } from "../compare/compare_views.ts";
+import { comparePage } from "../compare/section.ts";
 import { formatSweepTable, loadSweep, SWEEP_FILE } from "../compare/sweep.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
@@ -37,7 +38,8 @@ Usage: deno task compare --runs A B [C …] [flags]
   --text FILE            compare on this UTF-8 file instead
   --match h|c            signal whose units are matched (default c when all are LSTMs, else h)
   --json FILE            write the whole comparison as JSON (replaces an earlier JSON file only)
-  --html FILE            write a page with the map and the tables
+  --html FILE            write a page with the map and the tables (the report's "Model
+                         comparison" section; deno task report --compare puts it in a report)
   --backend wasm|js      kernels (default wasm)
   --threads 1|2          (default 2)
   -h, --help             this text

@@ -13,7 +13,7 @@ import {
   formatEvolveTable,
   formatNgramKlTable,
 } from "../emergence/evolve.ts";
-import { evolvePage } from "../emergence/evolve_views.ts";
+import { evolvePage } from "../emergence/section.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkOutputPath } from "../io/output.ts";

@@ -1,13 +1,16 @@
 /**
  * `deno task report`: one self-contained HTML report of a run (config,
  * training curves, samples, the best units per hypothesis with heatmaps, a
- * unit explorer, gate saturation, the causal test) that opens offline.
+ * unit explorer, gate saturation, the causal test, the model against
+ * n-grams, how the cells emerged, a model comparison) that opens offline.
  *
  * @module
  */
 import { CellscopeError } from "../errors.ts";
 import { checkOutputPath } from "../io/output.ts";
+import { readErrorsJson } from "../baseline/errors.ts";
 import { buildReport, writeReport } from "../report/mod.ts";
+import { loadCheckpoint, resolveCheckpoint } from "../train/checkpoint.ts";
 import { parseFlags, rangedFlag, runCli, stringFlag } from "./_args.ts";
 
 /** `--help` text. */
@@ -25,10 +28,19 @@ Usage: deno task report --run DIR --out report.html [flags]
   --no-causal            skip the causal tests (clamping each top unit against random units)
   --hypotheses LIST      names or prose, code, latex, all (default: latex for the latex
                          corpus, prose for the others, all for a --text file)
+  --no-ngram             leave out "The model against n-grams" (it fits n-grams of orders
+                         1-20 on the run's train split: about 20-35 s on War and Peace)
+  --errors FILE          show that section from a saved "deno task errors --json" output
+                         instead of fitting the n-grams
+  --no-emergence         leave out "How the cells emerged" (shown when the run has
+                         snapshots: it records the passage with every snapshot)
+  --compare RUN …        add "Model comparison": this run against these run folders or
+                         checkpoints (same vocabulary and test split) on the same passage
   -h, --help             this text
 
-The page inlines plotly.js and fetches nothing, so it opens with no network; a default
-report is under 3 MB.
+The n-gram section measures the first --chars characters of the test split, as
+"deno task errors --checkpoint RUN --chars N" does. The page inlines plotly.js and fetches
+nothing, so it opens with no network; a default report is under 3 MB.
 `;
 
 /** Parsed `deno task report` request. */
@@ -49,6 +61,14 @@ export interface ReportArgs {
   causal: boolean;
   /** Characters of the causal test. */
   causalChars: number;
+  /** Fit the n-grams for "The model against n-grams". */
+  ngram: boolean;
+  /** A saved `deno task errors --json` output to show instead. */
+  errors?: string;
+  /** Show "How the cells emerged" when the run has snapshots. */
+  emergence: boolean;
+  /** Runs to compare with. */
+  compare?: string[];
 }
 
 /**
@@ -62,20 +82,29 @@ export interface ReportArgs {
  * ```ts
  * import { parseReportArgs } from "./report.ts";
  * const req = parseReportArgs(["--run", "runs/a", "--out", "a.html", "--no-causal"]);
- * console.log(req?.causal, req?.chars); // false 20000
+ * console.log(req?.causal, req?.chars, req?.ngram); // false 20000 true
  * ```
  */
 export function parseReportArgs(args: string[]): ReportArgs | null {
-  const { values } = parseFlags(args, {
-    run: { type: "string" },
-    out: { type: "string" },
-    recording: { type: "string" },
-    chars: { type: "string" },
-    top: { type: "string" },
-    "causal-chars": { type: "string" },
-    "no-causal": { type: "boolean" },
-    hypotheses: { type: "string" },
-  }, "report");
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      run: { type: "string" },
+      out: { type: "string" },
+      recording: { type: "string" },
+      chars: { type: "string" },
+      top: { type: "string" },
+      "causal-chars": { type: "string" },
+      "no-causal": { type: "boolean" },
+      hypotheses: { type: "string" },
+      "no-ngram": { type: "boolean" },
+      errors: { type: "string" },
+      "no-emergence": { type: "boolean" },
+      compare: { type: "string", multiple: true },
+    },
+    "report",
+    true,
+  );
   if (values.help) return null;
   const run = stringFlag(values, "run"), out = stringFlag(values, "out");
   if (!run || !out) {
@@ -89,6 +118,19 @@ export function parseReportArgs(args: string[]): ReportArgs | null {
     rangedFlag(values, name, "report", { integer: true, min, default: dflt });
   const recording = stringFlag(values, "recording");
   const hypotheses = stringFlag(values, "hypotheses");
+  const errors = stringFlag(values, "errors");
+  const given = values.compare as string[] | undefined;
+  if (given === undefined && positionals.length > 0) {
+    throw new CellscopeError(
+      `Cannot run "report": unexpected argument "${
+        positionals[0]
+      }"; flags take the form --name value (runs to compare follow --compare)`,
+    );
+  }
+  if (errors !== undefined && values["no-ngram"] === true) {
+    throw new CellscopeError('Cannot run "report": give --errors FILE or --no-ngram, not both');
+  }
+  const compare = given === undefined ? undefined : [...given, ...positionals];
   return {
     run,
     out,
@@ -98,6 +140,10 @@ export function parseReportArgs(args: string[]): ReportArgs | null {
     top: int("top", 10, 1),
     causal: values["no-causal"] !== true,
     causalChars: int("causal-chars", 5000, 2),
+    ngram: values["no-ngram"] !== true,
+    ...(errors !== undefined ? { errors } : {}),
+    emergence: values["no-emergence"] !== true,
+    ...(compare !== undefined ? { compare } : {}),
   };
 }
 
@@ -108,6 +154,9 @@ async function main(): Promise<void> {
     return;
   }
   await checkOutputPath(req.out, "report", { command: "report", flag: "--out" });
+  // A bad --errors file or --compare run fails now, before the recording and analysis.
+  if (req.errors !== undefined) await readErrorsJson(req.errors);
+  for (const other of req.compare ?? []) await loadCheckpoint(await resolveCheckpoint(other));
   const report = await buildReport({
     run: req.run,
     ...(req.recording !== undefined ? { recording: req.recording } : {}),
@@ -116,6 +165,10 @@ async function main(): Promise<void> {
     top: req.top,
     causal: req.causal,
     causalChars: req.causalChars,
+    ngram: req.ngram,
+    ...(req.errors !== undefined ? { errors: req.errors } : {}),
+    emergence: req.emergence,
+    ...(req.compare !== undefined ? { compare: req.compare } : {}),
     onProgress: (m) => console.error(m),
   });
   const bytes = await writeReport(req.out, report.html);

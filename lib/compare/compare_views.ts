@@ -1,11 +1,10 @@
 /**
  * The figures and page of a comparison, as plain data for `lib/viz`: the
- * map of the models from their predictions, and a self-contained page with
- * the map and every table.
+ * map of the models from their predictions, the tables as the CLI prints
+ * them (the page is in `section.ts`).
  *
  * @module
  */
-import { escapeHtml, htmlPage, renderPlot } from "../viz/html.ts";
 import { modelMap } from "../viz/model_map.ts";
 import type { PlotlyFigure } from "../viz/plotly.ts";
 import type { CompareResult } from "./compare.ts";
@@ -59,19 +58,4 @@ export function formatComparison(r: CompareResult): string {
   const u = formatUniversalityTables(r);
   if (u) parts.push(`Universality (runs that differ only in their seed):\n${u}`);
   return parts.join("\n\n");
-}
-
-/**
- * A self-contained page: the map and every table.
- *
- * @param r A comparison.
- * @returns The HTML document (plotly.js inlined; opens offline).
- */
-export async function comparePage(r: CompareResult): Promise<string> {
-  const body = [
-    `<h1>Comparing ${r.models.length} models</h1>`,
-    renderPlot(compareMap(r), { id: "compare_map" }),
-    `<pre>${escapeHtml(formatComparison(r))}</pre>`,
-  ].join("\n");
-  return await htmlPage({ title: "Model comparison", body, plotly: true });
 }

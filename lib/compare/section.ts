@@ -1,16 +1,20 @@
 /**
  * The model-comparison report section as plain data (see
  * `lib/viz/section.ts` for the shape): the map of the models, the
- * loss, best-unit, matching and universality tables.
+ * loss, best-unit, matching, map and universality tables. The report shows
+ * it with `deno task report --compare`, and `deno task compare --html` on a
+ * page of its own.
  *
  * @module
  */
+import { dataSectionsPage } from "../viz/report/data_page.ts";
 import type { SectionData } from "../viz/section.ts";
 import type { CompareResult } from "./compare.ts";
 import { compareMap } from "./compare_views.ts";
 import {
   formatBestUnitsTable,
   formatLossTable,
+  formatMapTable,
   formatMatchingTable,
   formatUniversalityTables,
 } from "./tables.ts";
@@ -36,7 +40,19 @@ export function comparisonSection(r: CompareResult): SectionData {
       formatLossTable(r),
       formatBestUnitsTable(r),
       formatMatchingTable(r),
+      `Map (classical MDS of √(mean Jensen–Shannon divergence), nats):\n${formatMapTable(r)}`,
       ...(u ? [u] : []),
     ],
   };
+}
+
+/**
+ * A self-contained page: the comparison section (the map and every table),
+ * rendered as the report renders it.
+ *
+ * @param r A comparison.
+ * @returns The HTML document (plotly.js inlined; opens offline).
+ */
+export async function comparePage(r: CompareResult): Promise<string> {
+  return await dataSectionsPage(`Comparing ${r.models.length} models`, [comparisonSection(r)]);
 }

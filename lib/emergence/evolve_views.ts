@@ -1,16 +1,15 @@
 /**
  * The figures of an emergence result, as plain data for `lib/viz`: the
  * curves of each hypothesis's best score against the step, and the
- * filmstrip of the final quote unit (or the unit the filmstrip follows),
- * and a small HTML page with both and the table.
+ * filmstrip of the final quote unit (or the unit the filmstrip follows);
+ * the section and its page are in `section.ts`.
  *
  * @module
  */
 import { emergenceCurves, filmstrip } from "../viz/emergence.ts";
-import { escapeHtml, htmlPage, renderPlot } from "../viz/html.ts";
 import type { PlotlyFigure } from "../viz/plotly.ts";
-import { renderTextHeatmap, type TextHeatmapData } from "../viz/text_heatmap.ts";
-import { type EvolveResult, formatEvolveTable } from "./evolve.ts";
+import type { TextHeatmapData } from "../viz/text_heatmap.ts";
+import type { EvolveResult } from "./evolve.ts";
 
 /**
  * The emergence curves of some hypotheses.
@@ -46,28 +45,4 @@ export function evolveFilmstrip(result: EvolveResult): TextHeatmapData | null {
   return filmstrip(f.text, f.unit, f.frames, {
     title: `${f.unit} (best ${f.hypothesis} unit at the end) over training, each step z-scored`,
   });
-}
-
-/**
- * A self-contained page: the curves, the filmstrip and the table.
- *
- * @param result What `evolveRun` returned.
- * @param hypotheses Which to draw and list. @default every one scored
- * @returns The HTML document (plotly.js inlined; opens offline).
- */
-export async function evolvePage(
-  result: EvolveResult,
-  hypotheses?: readonly string[],
-): Promise<string> {
-  const film = evolveFilmstrip(result);
-  const body = [
-    `<h1>How the units of ${escapeHtml(result.runDir)} emerged</h1>`,
-    `<p>Passage: ${result.passage.chars} characters of ${escapeHtml(result.passage.source)}${
-      result.passage.split ? ` (${result.passage.split} split)` : ""
-    }, recorded with every snapshot.</p>`,
-    renderPlot(evolveCurves(result, hypotheses), { id: "emergence_curves" }),
-    film ? renderTextHeatmap(film, { id: "emergence_filmstrip" }) : "",
-    `<pre>${escapeHtml(formatEvolveTable(result, hypotheses))}</pre>`,
-  ].join("\n");
-  return await htmlPage({ title: "How the units emerged", body, plotly: true });
 }

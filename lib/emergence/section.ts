@@ -1,10 +1,13 @@
 /**
  * The "How the cells emerged" report section for a run trained with
- * snapshots, as plain data (`SectionData` of `lib/viz/section.ts`); the
- * comparison section is in `lib/compare/section.ts`.
+ * snapshots, as plain data (`SectionData` of `lib/viz/section.ts`), and the
+ * page of it alone that `deno task evolve --html` writes; the report shows it
+ * for a run folder with snapshots. The comparison section is in
+ * `lib/compare/section.ts`.
  *
  * @module
  */
+import { dataSectionsPage } from "../viz/report/data_page.ts";
 import type { SectionData } from "../viz/section.ts";
 import { listSnapshots } from "../train/snapshots.ts";
 import { type EvolveOptions, type EvolveResult, evolveRun, formatEvolveTable } from "./evolve.ts";
@@ -74,4 +77,21 @@ export async function emergenceSection(
     result.snapshots.at(-1)!.hypotheses[h] !== undefined
   );
   return emergenceSectionFrom(result, shown);
+}
+
+/**
+ * A self-contained page: the "How the cells emerged" section (curves,
+ * filmstrip, table), rendered as the report renders it.
+ *
+ * @param result What `evolveRun` returned.
+ * @param hypotheses Which to draw and list. @default every one scored
+ * @returns The HTML document (plotly.js inlined; opens offline).
+ */
+export async function evolvePage(
+  result: EvolveResult,
+  hypotheses?: readonly string[],
+): Promise<string> {
+  return await dataSectionsPage(`How the units of ${result.runDir} emerged`, [
+    emergenceSectionFrom(result, hypotheses),
+  ]);
 }

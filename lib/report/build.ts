@@ -36,11 +36,12 @@ import type { RunView } from "../viz/report/run_section.ts";
 import type { SamplesView } from "../viz/report/samples_section.ts";
 import type { HypothesisView } from "../viz/report/units_section.ts";
 import { reportCausal } from "./causal.ts";
+import { type DataSectionOptions, gatherDataSections } from "./data_sections.ts";
 import { readForReport, signalDescription } from "./explorer_data.ts";
 import { readRunLog, type RunLog } from "./run_log.ts";
 
-/** Options of {@linkcode buildReport}. */
-export interface ReportOptions {
+/** Options of {@linkcode buildReport} (with the plain-data sections' own, {@linkcode DataSectionOptions}). */
+export interface ReportOptions extends DataSectionOptions {
   /** The run folder `deno task train` wrote (config, log, checkpoints). */
   run: string;
   /** A recording from `deno task record`; without it the best checkpoint is recorded. */
@@ -174,7 +175,9 @@ function initialUnit(
  * unit against every hypothesis, runs the causal test, and renders one
  * self-contained HTML page with a table of contents: Run, Training curves,
  * Samples as training progressed, Units (one subsection per hypothesis with a
- * score), Unit explorer, Gate saturation and Causal test.
+ * score), Unit explorer, Gate saturation and Causal test, then the model
+ * against n-grams, how the cells emerged (a run with snapshots) and a model
+ * comparison (with `compare`), as {@linkcode DataSectionOptions} asks.
  *
  * @param opts The run folder, an optional recording, and how much to record and test.
  * @returns The page, its size in bytes and its section ids.
@@ -192,7 +195,7 @@ function initialUnit(
  *     sampleEvery: 10, sampleLength: 40, minutes: 0, out: `${dir}/run`, testFraction: 0.2 },
  * });
  * const report = await buildReport({ run: `${dir}/run`, causal: false });
- * console.log(report.sections); // ["run", "training", "samples", "units", "explorer", "saturation"]
+ * console.log(report.sections); // ["run", "training", "samples", "units", "explorer", "saturation", "ngram"]
  * console.log(report.bytes < 3_000_000); // true
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -269,6 +272,14 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
     const explorerPassage = { start: main.start, end: Math.min(main.end, main.start + 500) };
     const { columns, explorer } = await readForReport(store, shown, explorerPassage);
 
+    const data = await gatherDataSections(opts, {
+      runDir,
+      checkpoint: ckptPath,
+      chars,
+      hypotheses,
+      say,
+    });
+
     say("rendering");
     const hypothesis = (r: HypothesisResult): HypothesisView => {
       const best = r.top[0]!;
@@ -309,6 +320,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
       explorer: explorerView,
       saturation: analysis.saturation,
       causal,
+      data,
     });
     say(`report: ${(report.bytes / 1e6).toFixed(2)} MB`);
     return report;

@@ -12,4 +12,5 @@ export {
   type ReportOptions,
   writeReport,
 } from "./build.ts";
+export { type DataSectionOptions, gatherDataSections } from "./data_sections.ts";
 export { REPORT_MAX_BYTES } from "../viz/report/page.ts";

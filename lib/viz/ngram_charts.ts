@@ -163,32 +163,57 @@ export function longRangeChart(
 
 /**
  * The error breakdown as stacked bars: one bar per model, one colour per
- * category (fractions of that model's errors, counts on hover).
+ * category (fractions of that model's errors, counts on hover). Vertical
+ * bars by default; `horizontal` lays them along the fraction axis, which
+ * reads better for one or two models across a wide page.
  *
  * @param models Each model's name and breakdown rows (same categories, same order).
  * @param title Figure title.
+ * @param opts `horizontal`: bars along x, models on y. @default false
  * @returns The figure.
+ *
+ * @example One model, horizontal
+ * ```ts
+ * import { breakdownBars } from "./ngram_charts.ts";
+ * const fig = breakdownBars([{ name: "small", rows: [
+ *   { category: "ngram", count: 3, fraction: 0.75 }, { category: "rest", count: 1, fraction: 0.25 },
+ * ] }], undefined, { horizontal: true });
+ * console.log(fig.data.map((d) => [d.orientation, d.x, d.y])); // [ [ "h", [ 0.75 ], [ "small" ] ], [ "h", [ 0.25 ], [ "small" ] ] ]
+ * ```
  */
 export function breakdownBars(
   models: readonly { name: string; rows: readonly BreakdownShareRow[] }[],
   title = "The model's errors (p < 0.5), peeled in order",
+  opts: { horizontal?: boolean } = {},
 ): PlotlyFigure {
   const categories = models[0]?.rows.map((r) => r.category) ?? [];
-  const data: PlotlyTrace[] = categories.map((category, k) => ({
-    type: "bar",
-    name: category,
-    x: models.map((m) => plotlyEscape(m.name)),
-    y: models.map((m) => m.rows.find((r) => r.category === category)?.fraction ?? 0),
-    customdata: models.map((m) => m.rows.find((r) => r.category === category)?.count ?? 0),
-    hovertemplate: `${category}: %{y:.1%} (%{customdata} errors)<extra>%{x}</extra>`,
-    marker: { color: LAYER_COLORS[k % LAYER_COLORS.length] },
-  }));
+  const names = models.map((m) => plotlyEscape(m.name));
+  const data: PlotlyTrace[] = categories.map((category, k) => {
+    const shares = models.map((m) => m.rows.find((r) => r.category === category)?.fraction ?? 0);
+    return {
+      type: "bar",
+      name: category,
+      ...(opts.horizontal ? { orientation: "h", x: shares, y: names } : { x: names, y: shares }),
+      customdata: models.map((m) => m.rows.find((r) => r.category === category)?.count ?? 0),
+      hovertemplate: `${category}: %{${
+        opts.horizontal ? "x" : "y"
+      }:.1%} (%{customdata} errors)<extra>%{${opts.horizontal ? "y" : "x"}}</extra>`,
+      marker: { color: LAYER_COLORS[k % LAYER_COLORS.length] },
+    };
+  });
+  const share = { title: { text: "fraction of errors" }, range: [0, 1], tickformat: ".0%" };
   return {
     data,
-    layout: layout(title, {
-      height: 380,
-      barmode: "stack",
-      yaxis: { title: { text: "fraction of errors" }, range: [0, 1], tickformat: ".0%" },
-    }),
+    layout: layout(
+      title,
+      opts.horizontal
+        ? {
+          height: 280 + 40 * models.length,
+          barmode: "stack",
+          xaxis: share,
+          yaxis: { automargin: true },
+        }
+        : { height: 380, barmode: "stack", yaxis: share },
+    ),
   };
 }

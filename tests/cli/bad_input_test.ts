@@ -556,6 +556,21 @@ const CASES: BadInput[] = [
     args: ["--run", "@/run", "--out", "@/r.html", "--chars", "1"],
     message: /--chars must be an integer ≥ 2, got 1/,
   },
+  {
+    task: "report",
+    args: ["--run", "@/run", "--out", "@/r.html", "--errors", "@/missing.json"],
+    message: /Cannot read the errors JSON ".*missing\.json": no such file/,
+  },
+  {
+    task: "report",
+    args: ["--run", "@/run", "--out", "@/r.html", "--errors", "@/t.txt"],
+    message: /Cannot read the errors JSON ".*t\.txt": not JSON/,
+  },
+  {
+    task: "report",
+    args: ["--run", "@/run", "--out", "@/r.html", "--compare", "@/folder"],
+    message: /Cannot find a checkpoint in ".*folder"/,
+  },
   // export and import
   {
     task: "export",

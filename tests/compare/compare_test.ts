@@ -58,7 +58,7 @@ Deno.test("compareRuns(): two seeds of an LSTM and a GRU on one text give losses
     assertEquals(r.universality[0]!.rows.map((x) => x.hypothesis), ["in_quotes", "in_parens"]);
     assertEquals(compareMap(r).data.map((d) => d.name), ["lstm", "gru"]);
     assert(formatComparison(r).includes("Hungarian"));
-    assertEquals(comparisonSection(r).tables.length, 4); // losses, best units, matching, universality
+    assertEquals(comparisonSection(r).tables.length, 5); // losses, best units, matching, map, universality
     // One run is not a comparison.
     await assertRejects(() => compareRuns({ runs: [runs[0]!] }), CellscopeError, "at least two");
   } finally {

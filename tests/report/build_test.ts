@@ -28,6 +28,8 @@ Deno.test("parseReportArgs() reads flags, defaults and --no-causal", () => {
     top: 10,
     causal: true,
     causalChars: 5000,
+    ngram: true,
+    emergence: true,
   });
   assertEquals(
     parseReportArgs([
@@ -47,8 +49,37 @@ Deno.test("parseReportArgs() reads flags, defaults and --no-causal", () => {
       top: 10,
       causal: false,
       causalChars: 5000,
+      ngram: true,
+      emergence: true,
     },
   );
+  assertEquals(
+    parseReportArgs([
+      "--run",
+      "r",
+      "--out",
+      "o.html",
+      "--errors",
+      "e.json",
+      "--no-emergence",
+      "--compare",
+      "runs/b",
+      "runs/c",
+    ]),
+    {
+      run: "r",
+      out: "o.html",
+      chars: 20000,
+      top: 10,
+      causal: true,
+      causalChars: 5000,
+      ngram: true,
+      errors: "e.json",
+      emergence: false,
+      compare: ["runs/b", "runs/c"],
+    },
+  );
+  assertEquals(parseReportArgs(["--run", "r", "--out", "o", "--no-ngram"])?.ngram, false);
   assertEquals(parseReportArgs(["--help"]), null);
   for (
     const [args, pattern] of [
@@ -56,6 +87,8 @@ Deno.test("parseReportArgs() reads flags, defaults and --no-causal", () => {
       [["--run", "r"], /--out is required/],
       [["--run", "r", "--out", "o", "--chars", "0"], /--chars must be an integer ≥ 2, got 0/],
       [["--run", "r", "--out", "o", "--bogus"], /allowed flags are/],
+      [["--run", "r", "--out", "o", "runs/b"], /unexpected argument "runs\/b"/],
+      [["--run", "r", "--out", "o", "--errors", "e", "--no-ngram"], /not both/],
     ] as const
   ) {
     let error: unknown;
@@ -92,6 +125,7 @@ Deno.test("buildReport() makes a small, navigable, escaped, deterministic report
         "explorer",
         "saturation",
         "causal",
+        "ngram",
       ]);
       for (const id of report.sections) assert(html.includes(`<section id="${id}">`), id);
       assert(html.includes('id="unit-in_quotes"'), "the in_quotes hypothesis has a subsection");

@@ -63,6 +63,7 @@ const SECTION_CONTENT: Readonly<Record<string, Record<string, number>>> = {
   explorer: { "#explorer-text .cs-ch": 50, "#explorer-signal option": 2 },
   saturation: { ".js-plotly-plot": 1, "table tr": 2 },
   causal: { "table tr.hl": 1, "figure.sample pre": 2 },
+  ngram: { ".js-plotly-plot": 3, "pre.table": 2 },
 };
 
 /** Measures every top-level section of the page (run in the page). */

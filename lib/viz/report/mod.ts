@@ -7,6 +7,8 @@
  * @module
  */
 export * from "./causal_section.ts";
+export * from "./data_page.ts";
+export * from "./data_section.ts";
 export * from "./explorer_client.ts";
 export * from "./explorer_section.ts";
 export * from "./format.ts";

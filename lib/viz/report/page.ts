@@ -11,7 +11,9 @@ import type { SaturationView, TrainingPoint } from "../data.ts";
 import { escapeHtml, htmlPage } from "../html.ts";
 import { plotlySource, plotlyVersion } from "../plotly.ts";
 import { HEATMAP_CSS } from "../text_heatmap.ts";
+import type { SectionData } from "../section.ts";
 import { causalSection, type CausalView } from "./causal_section.ts";
+import { dataSection } from "./data_section.ts";
 import { explorerSection, explorerUnits, type ExplorerView } from "./explorer_section.ts";
 import { runSection, type RunView } from "./run_section.ts";
 import { samplesSection, type SamplesView } from "./samples_section.ts";
@@ -62,6 +64,12 @@ export interface ReportView {
   saturation: readonly SaturationView[];
   /** The Causal test, why it did not run, or null when it was not asked for. */
   causal: CausalView | string | null;
+  /**
+   * Plain-data sections shown last, in order (the model against n-grams, how
+   * the cells emerged, a model comparison), each rendered by `dataSection`.
+   * @default none
+   */
+  data?: readonly SectionData[];
 }
 
 /** A rendered report. */
@@ -95,7 +103,8 @@ figure.sample figcaption { font-weight: 600; }
 .explorer-controls select, .explorer-controls input { font: inherit; }
 .explorer-controls input { width: 6rem; }
 tr.hl td { background: #fff3cd; }
-tr.inert td { color: #888; background: #f4f4f4; }`;
+tr.inert td { color: #888; background: #f4f4f4; }
+pre.table { font-size: 13px; overflow-x: auto; }`;
 
 /** Bytes of a string in UTF-8. */
 function utf8Bytes(text: string): number {
@@ -104,7 +113,8 @@ function utf8Bytes(text: string): number {
 
 /**
  * Renders the report: Run, Training curves, Samples, Units (a subsection per
- * hypothesis), Unit explorer, Gate saturation and Causal test, in one
+ * hypothesis), Unit explorer, Gate saturation, Causal test and the
+ * plain-data sections (`view.data`), in one
  * self-contained page with plotly.js inlined. The explorer's passage is
  * shortened to what is left of `maxBytes` after the rest.
  *
@@ -124,6 +134,7 @@ export async function renderReport(
   ];
   const after: Section[] = [saturationSection(view.saturation)];
   if (view.causal !== null) after.push(causalSection(view.causal));
+  after.push(...(view.data ?? []).map(dataSection));
   const bundle = await plotlySource();
   const page = async (explorer: Section | null) => {
     const all = [...before, ...(explorer ? [explorer] : []), ...after];

@@ -13,6 +13,10 @@ import type {
   SamplesView,
   UnitsView,
 } from "../../../lib/viz/report/mod.ts";
+import type { SectionData } from "../../../lib/viz/section.ts";
+import { breakdownBars, charGainBars, longRangeChart } from "../../../lib/viz/ngram_charts.ts";
+import { emergenceCurves, filmstrip } from "../../../lib/viz/emergence.ts";
+import { modelMap } from "../../../lib/viz/model_map.ts";
 
 /** A recorded text with markup in it: every view must escape it. */
 export const TEXT = 'He said "stop & go" and <b>left</b>.\nShe said "<script>x</script>".\n';
@@ -170,4 +174,69 @@ export const CAUSAL: CausalView = {
   plain: 'a "<b>" b',
   clamped: 'a "" b',
   rule: { minDelta: 0.05, ratio: 3 },
+};
+
+/** "The model against n-grams" as plain data: the three charts and two tables, with markup in them. */
+export const NGRAM_SECTION: SectionData = {
+  id: "ngram",
+  title: "The model against n-grams",
+  paragraphs: ["runs/<demo> against the n-gram of order 5 & more."],
+  figures: [
+    charGainBars([
+      { char: "}", count: 40, model_loss: 0.4, ngram_loss: 1.6 },
+      { char: "<", count: 30, model_loss: 2.1, ngram_loss: 1.9 },
+      { char: " ", count: 90, model_loss: 0.9, ngram_loss: 1.0 },
+    ], { top: 2 }),
+    longRangeChart([
+      { closer: "all", bin: "1-5", count: 12, model_loss: 0.5, ngram_loss: 0.6 },
+      { closer: "all", bin: "6-10", count: 7, model_loss: 0.7, ngram_loss: 1.4 },
+    ]),
+    breakdownBars([{
+      name: "runs/<demo>",
+      rows: [
+        { category: "ngram", count: 6, fraction: 0.6 },
+        { category: "rest", count: 4, fraction: 0.4 },
+      ],
+    }]),
+  ],
+  heatmaps: [],
+  tables: ["class   model  n-gram\n<evil>     1.000  2.000", "order  val\n1      3.0000"],
+};
+
+/** "How the cells emerged" as plain data: the curves, a two-frame filmstrip and the table. */
+export const EMERGENCE_SECTION: SectionData = {
+  id: "emergence",
+  title: "How the cells emerged",
+  paragraphs: ['in_quotes: best score 0.600 at step 50, 0.950 at the end (l0.c[1] "<q>").'],
+  figures: [
+    emergenceCurves([50, 100], [{
+      hypothesis: "in_quotes",
+      best: [0.6, 0.95],
+      finalUnit: [0.55, 0.95],
+      units: ["l0.c[3]", "l0.c[1]"],
+      control: 0.58,
+    }]),
+  ],
+  heatmaps: [
+    filmstrip('a "<q>" c', "l0.c[1]", [
+      { step: 50, values: [0, 0.1, 0.2, 0.1, 0, 0.3, 0.1, 0, 0] },
+      { step: 100, values: [0, 1, 1, 1, 1, 1, 0, 0, 0] },
+    ]),
+  ],
+  tables: ["step  loss   in_quotes\n  50  3.100  0.600 l0.c[3]\n 100  2.500  0.950 l0.c[1] *"],
+};
+
+/** "Model comparison" as plain data: the map and a loss table. */
+export const COMPARISON_SECTION: SectionData = {
+  id: "comparison",
+  title: "Model comparison",
+  paragraphs: ["2 models on the same 9 held-out characters of demo.txt."],
+  figures: [
+    modelMap([
+      { name: "a", group: "lstm", x: 0, y: 0, note: "1×4" },
+      { name: "<evil>", group: "gru", x: 1, y: 0.5, note: "1×4" },
+    ]),
+  ],
+  heatmaps: [],
+  tables: ["model  cell  loss\na      lstm  3.1000\n<evil>    gru   3.2000"],
 };
