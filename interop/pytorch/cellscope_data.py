@@ -182,3 +182,108 @@ def evaluate_loss(model, ids, batch, seq, max_chars=0):
         total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1).to(device)).item()
     model.train(was_training)
     return total / chunks
+
+
+# ---------------------------------------------------------------------------
+# Snapshots (lib/train/snapshots.ts): weight-only checkpoints at steps 50, 100, 200, …
+# and the final step, kept by the same online policy, so `deno task evolve` reads them.
+
+FIRST_SNAPSHOT_STEP = 50
+SNAPSHOT_FOLDER = "snapshots"
+
+
+def snapshot_file_name(step):
+    """step-<step>.safetensors (snapshotFileName)."""
+    return f"step-{step}.safetensors"
+
+
+def is_doubling_step(step):
+    """Whether step is 50 · 2^k (isDoublingStep)."""
+    if step < FIRST_SNAPSHOT_STEP or step % FIRST_SNAPSHOT_STEP:
+        return False
+    m = step // FIRST_SNAPSHOT_STEP
+    return m & (m - 1) == 0
+
+
+def kept_doubling_steps(step, n):
+    """The doubling steps kept once `step` is reached with room for n snapshots: n − 1 slots,
+    every other one dropped when they outgrow them (keptDoublingSteps)."""
+    slots = n - 1
+    if slots < 1 or step < FIRST_SNAPSHOT_STEP:
+        return []
+    K = math.floor(math.log2(step / FIRST_SNAPSHOT_STEP) + 1e-12)  # indices 0..K reached
+    stride = 1
+    while K // stride + 1 > slots:
+        stride *= 2
+    return [FIRST_SNAPSHOT_STEP * 2 ** k for k in range(0, K + 1, stride)]
+
+
+def planned_snapshot_steps(total_steps, n):
+    """Every step a run of known length keeps, the final included (plannedSnapshotSteps)."""
+    if n < 1 or total_steps < 1:
+        return []
+    kept = kept_doubling_steps(total_steps, n)
+    return kept if kept and kept[-1] == total_steps else kept + [total_steps]
+
+
+def list_snapshots(run_dir):
+    """[(step, path)] of a run folder's snapshots, in step order (listSnapshots)."""
+    folder = Path(run_dir) / SNAPSHOT_FOLDER
+    if not folder.is_dir():
+        return []
+    found = []
+    for p in folder.iterdir():
+        name = p.name
+        if p.is_file() and name.startswith("step-") and name.endswith(".safetensors"):
+            digits = name[len("step-"):-len(".safetensors")]
+            if digits.isdigit():
+                found.append((int(digits), p))
+    return sorted(found)
+
+
+class SnapshotKeeper:
+    """Keeps a run's snapshots as training goes (lib/train/snapshots.ts SnapshotKeeper):
+    after_step() after every update, finish() when the run stops. `write(path)` saves the
+    weights. Snapshots beyond the step a run starts at are removed (trained again), one on
+    disk is never written twice, and what the policy stops keeping is removed."""
+
+    def __init__(self, run_dir, n, step=0):
+        self.dir = Path(run_dir) / SNAPSHOT_FOLDER
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.n = n
+        self.on_disk = set()
+        for s, path in list_snapshots(run_dir):
+            if s > step:
+                path.unlink()
+            else:
+                self.on_disk.add(s)
+
+    @property
+    def steps(self):
+        return sorted(self.on_disk)
+
+    def after_step(self, step, write):
+        if not is_doubling_step(step):
+            return
+        keep = set(kept_doubling_steps(step, self.n))
+        if step in keep:
+            self._write(step, write)
+        self._prune(keep)
+
+    def finish(self, step, write):
+        if step < 1:
+            return
+        keep = set(kept_doubling_steps(step, self.n)) | {step}
+        if step not in self.on_disk:
+            self._write(step, write)
+        self._prune(keep)
+
+    def _write(self, step, write):
+        write(str(self.dir / snapshot_file_name(step)))
+        self.on_disk.add(step)
+
+    def _prune(self, keep):
+        for s in self.steps:
+            if s not in keep:
+                (self.dir / snapshot_file_name(s)).unlink()
+                self.on_disk.discard(s)

@@ -15,7 +15,10 @@ DDP averages the gradients, so a step is the same step as on one process.
     deno task import --from runs/torch-tiny --out runs/tiny-imported
 
 The run folder gets config.json, log.jsonl, latest.safetensors and
-best.safetensors (lowest validation loss), in the layout `deno task import` reads.
+best.safetensors (lowest validation loss), in the layout `deno task import` reads;
+with --snapshots N also snapshots/step-<k>.safetensors (weights only, at steps 50,
+100, 200, … and the final step, kept as `deno task train --snapshots N` keeps them),
+which `deno task import` brings along for `deno task evolve`.
 """
 import argparse
 import json
@@ -31,9 +34,9 @@ import torch.distributed as dist
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cellscope_data import (ROOT, Batcher, evaluate_loss, evaluate_split,  # noqa: E402
-                            load_recipes, load_training_text, resolve_config, scheduled_rate,
-                            split_ids)
+from cellscope_data import (ROOT, Batcher, SnapshotKeeper, evaluate_loss,  # noqa: E402
+                            evaluate_split, load_recipes, load_training_text, resolve_config,
+                            scheduled_rate, split_ids)
 from cellscope_torch import CharRNN, Vocab  # noqa: E402
 
 # cellscope-only keys: the kernels of `deno task train`; kept in the config for import.
@@ -44,7 +47,7 @@ IMPLEMENTED = {"corpus", "text", "valFraction", "testFraction", "cell", "layers"
                "dropout", "batch", "seq", "optimizer", "lr", "lrDecay", "lrDecayEvery", "lrSchedule",
                "lrFinal", "warmup", "clip",
                "clipValue", "steps", "epochs", "minutes", "evalEvery", "evalOverhead", "evalChars",
-               "sampleEvery", "init",
+               "sampleEvery", "init", "snapshots",
                "sampleLength", "sampleTemperature", "seed", "out"} | SKIPPED_FLAGS
 
 
@@ -180,6 +183,16 @@ def train(rank, world, config, device):
         return (overhead()["overheadSeconds"] + expected
                 <= config["evalOverhead"] * (time.perf_counter() - start))
 
+    def meta():
+        """The run record every saved file carries (the checkpoint metadata of import)."""
+        return {"step": step, "history": history, "bestValLoss": best,
+                "data": {"name": data_name, "chars": len(ids)}, "trainer": trainer_info(world, device)}
+
+    def write_snapshot(path):
+        model.save(path, config, **meta())  # weights only: no optimizer, no carried state
+
+    snapshots = SnapshotKeeper(run_dir, config["snapshots"]) if lead and config["snapshots"] > 0 else None
+
     def validate():
         nonlocal best, last_eval_time, last_eval_step, last_validation_seconds
         if lead:
@@ -197,11 +210,9 @@ def train(rank, world, config, device):
             best = val if improved else best
             log({"event": "eval", **entry, **estimate, **overhead()})
             say(f"step {step}/{total_steps}  train {entry['trainLoss']:.4f}  val {val:.4f}")
-            meta = {"step": step, "history": history, "bestValLoss": best,
-                    "data": {"name": data_name, "chars": len(ids)}, "trainer": trainer_info(world, device)}
-            model.save(str(run_dir / "latest.safetensors"), config, **meta)
+            model.save(str(run_dir / "latest.safetensors"), config, **meta())
             if improved:
-                model.save(str(run_dir / "best.safetensors"), config, **meta)
+                model.save(str(run_dir / "best.safetensors"), config, **meta())
             last_eval_time, last_eval_step = time.perf_counter() - start, step
             last_validation_seconds = last_eval_time - elapsed
         if world > 1:
@@ -246,6 +257,8 @@ def train(rank, world, config, device):
         value = value.item()
         smooth = value if smooth is None else 0.98 * smooth + 0.02 * value
         step_seconds += time.perf_counter() - step_start
+        if snapshots:
+            snapshots.after_step(step, write_snapshot)
         due = torch.tensor([1.0 if lead and validation_due() else 0.0], device=device)
         if world > 1:
             dist.all_reduce(due, op=dist.ReduceOp.MAX)  # every process validates at the same step
@@ -258,6 +271,8 @@ def train(rank, world, config, device):
             say(f"--- sample at step {step}\n{text}\n---")
     if not history or history[-1]["step"] != step:
         validate()
+    if snapshots:
+        snapshots.finish(step, write_snapshot)
     log({"event": "end", "step": step, "stoppedBy": stopped_by, "bestValLoss": best, **overhead(),
          "time": datetime.now(timezone.utc).isoformat()})
     if lead:

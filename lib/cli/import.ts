@@ -15,7 +15,8 @@ Usage: deno task import --from MODEL.safetensors --out RUN_FOLDER [flags]
 
   --from FILE            *.safetensors with the tensors rnn.weight_ih_l{k}, rnn.weight_hh_l{k},
                          rnn.bias_ih_l{k}, rnn.bias_hh_l{k}, decoder.weight, decoder.bias and
-                         optionally embed.weight (or a folder holding best.safetensors)
+                         optionally embed.weight (or a run folder holding best.safetensors;
+                         its snapshots/ of train.py --snapshots N come along for evolve)
   --out DIR              the run folder to write: config.json, best.safetensors, latest.safetensors
   --vocab FILE           the vocabulary, a JSON array of characters in id order
   --text FILE            the training text: its sorted characters are the vocabulary, and it
@@ -81,6 +82,11 @@ async function main(): Promise<void> {
       `data: ${data}${
         r.configFromFile ? " (from the file's config)" : " (no config in the file)"
       }\nwrote ${r.runDir}/{config.json,best.safetensors,latest.safetensors}\n` +
+      (r.snapshots.length
+        ? `and ${r.snapshots.length} snapshots (steps ${
+          r.snapshots.join(", ")
+        }) for: deno task evolve --run ${r.runDir}\n`
+        : "") +
       `next: deno task record --checkpoint ${r.runDir} --out rec.safetensors`,
   );
   if (!r.configFromFile && opts.text === undefined && opts.corpus === undefined) {

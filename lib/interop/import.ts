@@ -2,7 +2,10 @@
  * Import from PyTorch: a `*.safetensors` file with the `state_dict` names of
  * the reference module (`rnn.*`, `decoder.*`, optional `embed.weight`; see
  * `torch_layout.ts`) becomes a cellscope run folder (`config.json`,
- * `best.safetensors`, `latest.safetensors`) that every command takes.
+ * `best.safetensors`, `latest.safetensors`) that every command takes. A run
+ * folder of `interop/pytorch/train.py --snapshots N` brings its
+ * `snapshots/step-<k>.safetensors` along, as weight-only cellscope snapshots
+ * for `deno task evolve`.
  *
  * What the file does not say is worked out: the cell kind from the `cell`
  * metadata or the row count of the recurrent weights, the sizes from the
@@ -32,6 +35,7 @@ import {
   resolveCheckpoint,
   saveCheckpoint,
 } from "../train/checkpoint.ts";
+import { listSnapshots, SNAPSHOT_FOLDER, snapshotFileName } from "../train/snapshots.ts";
 import {
   DEFAULT_TRAIN_CONFIG,
   resolveTrainConfig,
@@ -74,6 +78,8 @@ export interface ImportResult {
   vocabFrom: string[];
   /** Whether the configuration came from the file's `config` metadata. */
   configFromFile: boolean;
+  /** Steps of the snapshots imported from the run folder's `snapshots/`, ascending. */
+  snapshots: number[];
 }
 
 function parseJson(text: string | undefined): unknown {
@@ -210,6 +216,68 @@ function importRecord(metadata: Record<string, string>, config: TrainConfig, cha
   };
 }
 
+/** A PyTorch file's metadata and tensors, without DDP's `module.` prefix. */
+async function readTorchFile(
+  path: string,
+): Promise<{ metadata: Record<string, string>; tensors: Record<string, TensorEntry> }> {
+  let file;
+  try {
+    file = await readSafetensors(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new CellscopeError(`Cannot import "${path}": no such file`);
+    }
+    if (e instanceof SyntaxError) throw new CellscopeError(e.message, { cause: e });
+    throw e;
+  }
+  const tensors: Record<string, TensorEntry> = {};
+  for (const [name, t] of Object.entries(file.tensors)) {
+    tensors[name.startsWith("module.") ? name.slice(7) : name] = t; // DDP's wrapper prefix
+  }
+  return { metadata: file.metadata, tensors };
+}
+
+/**
+ * Imports the snapshots of a PyTorch run folder (`train.py --snapshots N`)
+ * as weight-only cellscope snapshots of the new run, for `deno task evolve`.
+ *
+ * @returns The steps imported, ascending.
+ */
+async function importSnapshots(
+  fromDir: string,
+  runDir: string,
+  modelConfig: ModelConfig,
+  base: CheckpointMeta,
+): Promise<number[]> {
+  const snaps = await listSnapshots(fromDir);
+  if (snaps.length === 0) return [];
+  await Deno.mkdir(join(runDir, SNAPSHOT_FOLDER), { recursive: true });
+  for (const snap of snaps) {
+    const { metadata, tensors } = await readTorchFile(snap.path);
+    const arch = inferTorchArchitecture(tensors, snap.path, modelConfig.cell);
+    for (const key of ["vocabSize", "hidden", "layers", "embed"] as const) {
+      if (arch[key] !== modelConfig[key]) {
+        throw new CellscopeError(
+          `Cannot import "${snap.path}": its ${key} is ${arch[key]}, the run's model has ${
+            modelConfig[key]
+          }; a snapshot must be of the run's own model`,
+        );
+      }
+    }
+    const record = importRecord(metadata, base.config, base.data.chars);
+    const meta: CheckpointMeta = {
+      ...base,
+      step: snap.step,
+      bestValLoss: record.bestValLoss,
+      history: record.history,
+      elapsedSeconds: record.history.at(-1)?.elapsedSeconds ?? 0,
+    };
+    const model = fromTorchTensors(tensors, modelConfig);
+    await saveCheckpoint(join(runDir, SNAPSHOT_FOLDER, snapshotFileName(snap.step)), model, meta);
+  }
+  return snaps.map((s) => s.step);
+}
+
 /**
  * Reads a PyTorch model file and writes a cellscope run folder.
  *
@@ -227,21 +295,7 @@ function importRecord(metadata: Record<string, string>, config: TrainConfig, cha
  */
 export async function importTorchModel(opts: ImportOptions): Promise<ImportResult> {
   const from = await resolveCheckpoint(opts.from);
-  let file;
-  try {
-    file = await readSafetensors(from);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new CellscopeError(`Cannot import "${from}": no such file`);
-    }
-    if (e instanceof SyntaxError) throw new CellscopeError(e.message, { cause: e });
-    throw e;
-  }
-  const { metadata } = file;
-  const tensors: Record<string, TensorEntry> = {};
-  for (const [name, t] of Object.entries(file.tensors)) {
-    tensors[name.startsWith("module.") ? name.slice(7) : name] = t; // DDP's wrapper prefix
-  }
+  const { metadata, tensors } = await readTorchFile(from);
   const cell = metadata.cell?.toLowerCase(); // "LSTM" from another writer is fine too
   if (cell !== undefined && !CELL_KINDS.includes(cell as CellKind)) {
     throw new CellscopeError(
@@ -304,5 +358,8 @@ export async function importTorchModel(opts: ImportOptions): Promise<ImportResul
   await writeFileAtomic(join(runDir, "config.json"), JSON.stringify(config, null, 2) + "\n");
   await saveCheckpoint(join(runDir, "latest.safetensors"), model, meta, extras);
   await saveCheckpoint(join(runDir, "best.safetensors"), model, meta, extras);
-  return { from, runDir, model, vocab, config, vocabFrom, configFromFile: fromFile };
+  // A run folder brings its snapshots along (a file alone has none).
+  const fromDir = (await Deno.stat(opts.from)).isDirectory ? opts.from : null;
+  const snapshots = fromDir ? await importSnapshots(fromDir, runDir, modelConfig, meta) : [];
+  return { from, runDir, model, vocab, config, vocabFrom, configFromFile: fromFile, snapshots };
 }

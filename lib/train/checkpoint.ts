@@ -251,6 +251,12 @@ export async function loadCheckpoint(path: string): Promise<Checkpoint> {
   const bad = (why: string): never => {
     throw new CellscopeError(`Cannot load checkpoint "${path}": ${why}`);
   };
+  const torchNames = ["rnn.weight_hh_l0", "module.rnn.weight_hh_l0"];
+  if (m.format === undefined && torchNames.some((n) => n in file.tensors)) {
+    bad(
+      `it holds a PyTorch model (rnn.*, decoder.* names); turn it into a cellscope run first: deno task import --from RUN_FOLDER_OR_FILE --out NEW_RUN (a run folder of interop/pytorch/train.py brings its snapshots along)`,
+    );
+  }
   if (m.format !== CHECKPOINT_FORMAT) {
     bad(
       `metadata "format" is ${

@@ -33,6 +33,8 @@ import {
 import { train } from "../../lib/train/trainer.ts";
 import { resolveTrainConfig } from "../../lib/train/config.ts";
 import { scheduledRate } from "../../lib/train/schedule.ts";
+import { listSnapshots, plannedSnapshotSteps } from "../../lib/train/snapshots.ts";
+import { evolveJson, evolveRun } from "../../lib/emergence/evolve.ts";
 
 const PYTHON = "/usr/bin/python3";
 const CHECK = new URL("./torch_check.py", import.meta.url).pathname;
@@ -315,6 +317,83 @@ Deno.test({
         `train.py val loss after 40 steps: 1 process ${finalVal[0]}, 2 processes ${finalVal[1]}`,
       );
       assert(Math.abs(finalVal[0]! - finalVal[1]!) < 1e-3, `${finalVal}`);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "train.py --snapshots keeps the steps deno task train keeps; import brings them along and evolve reads them",
+  ignore: ignoreTorch,
+  fn: async () => {
+    // The policy, side by side over lengths and slot counts.
+    const grid = [1, 2, 3, 4, 5, 8].flatMap((n) =>
+      [1, 49, 50, 99, 100, 250, 420, 800, 1000, 3200, 12_345].map((total) => [total, n])
+    );
+    const py = JSON.parse(
+      await python([
+        "-c",
+        `import json, sys; sys.path.insert(0, ${JSON.stringify(join(TRAIN_PY, ".."))})\n` +
+        "from cellscope_data import planned_snapshot_steps\n" +
+        `print(json.dumps([planned_snapshot_steps(t, n) for t, n in ${JSON.stringify(grid)}]))`,
+      ]),
+    ) as number[][];
+    assertEquals(py, grid.map(([total, n]) => plannedSnapshotSteps(total!, n!)));
+
+    await withTempDir(async (dir) => {
+      const textFile = join(dir, "prose.txt");
+      await Deno.writeTextFile(textFile, makeText(12000));
+      const torchRun = join(dir, "torch");
+      await python([
+        TRAIN_PY,
+        ...["--preset", "tiny", "--text", textFile, "--steps", "420", "--minutes", "0"],
+        ...["--snapshots", "3"],
+        ...["--eval-every", "1000", "--sample-every", "0", "--out", torchRun, "--device", "cpu"],
+      ]);
+      const expected = plannedSnapshotSteps(420, 3);
+      assertEquals(expected, [50, 200, 420]); // 100 and 400 were dropped on the way
+      assertEquals((await listSnapshots(torchRun)).map((s) => s.step), expected);
+      // A PyTorch run folder is refused with the way in.
+      await assertRejects(
+        () => evolveRun({ runDir: torchRun, chars: 400 }),
+        CellscopeError,
+        "deno task import --from",
+      );
+
+      const runDir = join(dir, "imported");
+      const imported = await importTorchModel({ from: torchRun, out: runDir });
+      assertEquals(imported.snapshots, expected);
+      assertEquals(imported.config.snapshots, 3);
+      const snaps = await listSnapshots(runDir);
+      assertEquals(snaps.map((s) => s.step), expected);
+      const latest = await loadCheckpoint(join(runDir, "latest.safetensors"));
+      const weights = async (path: string) => {
+        const ckpt = await loadCheckpoint(path);
+        assert(!Object.keys(ckpt.tensors).some((n) => /^(optim|state)\./.test(n)), "weights only");
+        return ckpt;
+      };
+      const first = await weights(snaps[0]!.path), last = await weights(snaps.at(-1)!.path);
+      assertEquals(first.meta.step, 50);
+      assertEquals(last.meta.step, 420);
+      for (const p of imported.model.params) {
+        assertEquals(last.tensors[p.name]!.data, latest.tensors[p.name]!.data, p.name);
+      }
+      assert(
+        first.tensors["l0.Wh"]!.data.some((v, i) => v !== last.tensors["l0.Wh"]!.data[i]),
+        "step 50 and step 420 should differ",
+      );
+
+      const result = await evolveRun({
+        runDir,
+        chars: 400,
+        hypotheses: ["in_quotes", "newline"],
+        threads: 1,
+      });
+      const json = evolveJson(result);
+      assertEquals(json.snapshots.map((s) => s.step), expected);
+      assert(json.snapshots.every((s) => Number.isFinite(s.val_loss) && "newline" in s.hypotheses));
+      // The model learns: its loss on the passage falls from the first snapshot to the last.
+      assert(json.snapshots[0]!.val_loss > json.snapshots.at(-1)!.val_loss, JSON.stringify(json));
     });
   },
 });
