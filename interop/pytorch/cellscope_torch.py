@@ -34,6 +34,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 CELLS = {"lstm": (nn.LSTM, 4), "gru": (nn.GRU, 3), "rnn": (nn.RNN, 1)}
+# The initialisation schemes of lib/nn/init.ts, its default first.
+INIT_NAMES = ("pytorch", "orthogonal", "charrnn", "xavier-normal")
+CHARRNN_RANGE = 0.08  # char-rnn's U(−0.08, 0.08)
+
+
+def random_orthogonal(n, generator=None):
+    """[n, n] float32, Haar-distributed orthogonal: Q of a Gaussian matrix's QR with the
+    signs of R's diagonal moved into Q (the Gram–Schmidt of lib/nn/init.ts, same law)."""
+    q, r = torch.linalg.qr(torch.randn(n, n, generator=generator, dtype=torch.float64))
+    return (q * torch.sign(torch.diagonal(r))).float()
 
 # ---------------------------------------------------------------------------
 # safetensors
@@ -189,14 +199,18 @@ class CharRNN(nn.Module):
         self.decoder = nn.Linear(hidden, vocab_size)
 
     def reset_parameters(self, generator=None, init="pytorch"):
-        """cellscope's initialisation schemes (lib/nn/init.ts), a = 1/√H, embedding N(0, 1):
+        """cellscope's initialisation schemes (lib/nn/init.ts), drawn so that the folded
+        biases cellscope keeps (b = bias_ih + bias_hh; a GRU's n block of bias_hh apart as
+        bhn) have its distributions; a = 1/√H, embedding N(0, 1) under every scheme:
         "pytorch": every weight and bias U(−a, a), as torch.nn draws them;
-        "charrnn": everything U(−0.08, 0.08), the LSTM forget bias 1;
-        "xavier-normal": weights N(0, 1/(D+H)), LSTM forget bias 1, other biases 0,
-        decoder U(−a, a) with a zero bias. ("orthogonal" is only in cellscope.)"""
-        if init not in ("pytorch", "charrnn", "xavier-normal"):
-            raise ValueError(f"init {init!r} is not implemented here; use pytorch, charrnn or "
-                             "xavier-normal, or deno task train")
+        "orthogonal": as "pytorch", but each H×H gate block of weight_hh a random
+        orthogonal matrix (Haar: QR of a Gaussian matrix, signs fixed by R's diagonal);
+        "charrnn": weights and bias_ih U(−0.08, 0.08), bias_hh 0 but a GRU's n block
+        U(−0.08, 0.08), the LSTM forget block of bias_ih 1, decoder U(−0.08, 0.08);
+        "xavier-normal": weights N(0, 1/(D+H)), biases 0 but the LSTM forget block of
+        bias_ih 1, decoder weight U(−a, a) and bias 0."""
+        if init not in INIT_NAMES:
+            raise ValueError(f"init must be one of {', '.join(INIT_NAMES)}, got {init!r}")
         G, H = CELLS[self.cell][1], self.hidden
         a = 1.0 / math.sqrt(H)
         with torch.no_grad():
@@ -207,20 +221,28 @@ class CharRNN(nn.Module):
                 w_hh = getattr(self.rnn, f"weight_hh_l{k}")
                 bias_ih = getattr(self.rnn, f"bias_ih_l{k}")
                 bias_hh = getattr(self.rnn, f"bias_hh_l{k}")
-                if init == "xavier-normal":
+                if init in ("pytorch", "orthogonal"):
+                    for p in (w_ih, w_hh, bias_ih, bias_hh):
+                        p.uniform_(-a, a, generator=generator)
+                    if init == "orthogonal":
+                        for g in range(G):
+                            w_hh[g * H:(g + 1) * H] = random_orthogonal(H, generator)
+                elif init == "charrnn":
+                    for p in (w_ih, w_hh, bias_ih):
+                        p.uniform_(-CHARRNN_RANGE, CHARRNN_RANGE, generator=generator)
+                    bias_hh.zero_()
+                    if self.cell == "gru":  # the n block stays apart in cellscope (bhn)
+                        bias_hh[2 * H:].uniform_(-CHARRNN_RANGE, CHARRNN_RANGE, generator=generator)
+                else:  # xavier-normal
                     std = 1.0 / math.sqrt(w_ih.shape[1] + H)
                     w_ih.normal_(0.0, std, generator=generator)
                     w_hh.normal_(0.0, std, generator=generator)
                     bias_ih.zero_()
                     bias_hh.zero_()
-                else:
-                    r = a if init == "pytorch" else 0.08
-                    for p in (w_ih, w_hh, bias_ih, bias_hh):
-                        p.uniform_(-r, r, generator=generator)
-                if self.cell == "lstm" and init != "pytorch":
-                    bias_ih[H:2 * H] = 1.0
+                if self.cell == "lstm" and init in ("charrnn", "xavier-normal"):
+                    bias_ih[H:2 * H] = 1.0  # forget gate
                     bias_hh[H:2 * H] = 0.0
-            r = 0.08 if init == "charrnn" else a
+            r = CHARRNN_RANGE if init == "charrnn" else a
             self.decoder.weight.uniform_(-r, r, generator=generator)
             if init == "xavier-normal":
                 self.decoder.bias.zero_()

@@ -18,7 +18,8 @@ import { CellscopeError } from "../../lib/errors.ts";
 import { readSafetensors, writeSafetensors } from "../../lib/io/safetensors.ts";
 import { exportCheckpoint } from "../../lib/interop/export.ts";
 import { importTorchModel } from "../../lib/interop/import.ts";
-import { toTorchTensors } from "../../lib/interop/torch_layout.ts";
+import { fromTorchTensors, toTorchTensors } from "../../lib/interop/torch_layout.ts";
+import { INIT_NAMES } from "../../lib/nn/init.ts";
 import { parseExportArgs } from "../../lib/cli/export.ts";
 import { parseImportArgs } from "../../lib/cli/import.ts";
 import { createModel } from "../../lib/nn/model.ts";
@@ -394,6 +395,95 @@ Deno.test({
       assert(json.snapshots.every((s) => Number.isFinite(s.val_loss) && "newline" in s.hypotheses));
       // The model learns: its loss on the passage falls from the first snapshot to the last.
       assert(json.snapshots[0]!.val_loss > json.snapshots.at(-1)!.val_loss, JSON.stringify(json));
+    });
+  },
+});
+
+/** Mean, standard deviation and largest magnitude of some numbers. */
+function moments(xs: number[]) {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+  return { n: xs.length, mean, std, maxAbs: xs.reduce((m, x) => Math.max(m, Math.abs(x)), 0) };
+}
+
+/** Whether an `[H, H]` row-major block is orthogonal: max |WᵀW − I| < 1e-4. */
+function isOrthogonal(block: number[], H: number): boolean {
+  let err = 0;
+  for (let i = 0; i < H; i++) {
+    for (let j = 0; j < H; j++) {
+      let dot = 0;
+      for (let r = 0; r < H; r++) dot += block[r * H + i]! * block[r * H + j]!;
+      err = Math.max(err, Math.abs(dot - (i === j ? 1 : 0)));
+    }
+  }
+  return err < 1e-4;
+}
+
+/**
+ * The values of every gate block of every tensor, in cellscope's folded layout
+ * (`Wx [D, G·H]`, `Wh [H, G·H]`, `b [G·H]` by gate; `bhn`, decoder and embedding
+ * whole), appended to `into`; and whether each `Wh` block is orthogonal.
+ */
+function gateBlocks(model: ReturnType<typeof createModel>, into: Map<string, number[]>) {
+  const H = model.config.hidden;
+  const orthogonal: Record<string, boolean> = {};
+  for (const p of model.params) {
+    const data = Array.from(p.data);
+    const [rows, cols] = p.shape.length === 2 ? [p.shape[0]!, p.shape[1]!] : [1, p.shape[0]!];
+    const gated = /^l\d+\.(Wx|Wh|b)$/.test(p.name);
+    const width = gated ? H : cols;
+    for (let col = 0; col < cols; col += width) {
+      const block: number[] = [];
+      for (let r = 0; r < rows; r++) {
+        block.push(...data.slice(r * cols + col, r * cols + col + width));
+      }
+      const name = gated ? `${p.name}[${col / H}]` : p.name;
+      into.set(name, [...(into.get(name) ?? []), ...block]);
+      if (p.name.endsWith(".Wh")) orthogonal[name] = isOrthogonal(block, H);
+    }
+  }
+  return orthogonal;
+}
+
+Deno.test({
+  name:
+    "every initialisation scheme draws the same distributions in PyTorch (train.py --init) as in cellscope, block by block",
+  ignore: ignoreTorch,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const [V, H, E, L, SEEDS] = [40, 64, 0, 2, 8];
+      await python([CHECK, "inits", dir, ...[V, H, E, L, SEEDS].map(String)]);
+      for (const cell of ["lstm", "gru", "rnn"] as const) {
+        for (const init of INIT_NAMES) {
+          const config = { cell, vocabSize: V, hidden: H, layers: L, embed: E, dropout: 0, init };
+          // Each block pooled over the seeds: 512 values for a bias block, 320 for out.b.
+          const torchValues = new Map<string, number[]>(), ourValues = new Map<string, number[]>();
+          for (let seed = 1; seed <= SEEDS; seed++) {
+            const file = join(dir, `${cell}-${init}-${seed}.safetensors`);
+            const { tensors } = await readSafetensors(file);
+            const a = gateBlocks(fromTorchTensors(tensors, config), torchValues);
+            const b = gateBlocks(createModel(config, seed), ourValues);
+            for (const [name, orthogonal] of Object.entries(b)) {
+              assertEquals(orthogonal, init === "orthogonal", `${cell} ${init} ${name}`);
+              assertEquals(a[name], orthogonal, `${cell} ${init} ${name} from PyTorch`);
+            }
+          }
+          assertEquals([...torchValues.keys()], [...ourValues.keys()]);
+          for (const [name, values] of ourValues) {
+            const a = moments(values), b = moments(torchValues.get(name)!);
+            const what = `${cell} ${init} ${name}: cellscope ${JSON.stringify(a)}, PyTorch ${
+              JSON.stringify(b)
+            }`;
+            const spread = Math.max(a.std, b.std);
+            // Sampling error: std within 15 % (about 4 standard errors at 320 values; one uniform
+            // against a sum of two differs by 41 %), mean within 5 standard errors; constant
+            // blocks (0, the forget bias 1) exactly equal.
+            assert(Math.abs(a.std - b.std) <= 0.15 * spread + 1e-7, what);
+            assert(Math.abs(a.mean - b.mean) <= 5 * spread / Math.sqrt(a.n) + 1e-7, what);
+            assert(Math.abs(a.maxAbs - b.maxAbs) <= 0.25 * Math.max(a.maxAbs, b.maxAbs), what);
+          }
+        }
+      }
     });
   },
 });

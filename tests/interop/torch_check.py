@@ -9,6 +9,10 @@
 Both print {"losses": [N-1 floats], "greedy": 80 characters drawn by argmax after
 the first 10 characters of TEXT}.
 
+    inits DIR V H E L SEEDS      models of every cell kind and initialisation scheme drawn by
+                                 CharRNN.reset_parameters with seeds 1..SEEDS, saved as
+                                 DIR/<cell>-<init>-<seed>.safetensors
+
     batches TEXT B T VAL TEST N  cellscope_data's view of TEXT: the vocabulary, the split
                                  lengths, the first N training chunks (ids, targets, reset)
                                  and the validation loss layout (streams, chunks)
@@ -20,7 +24,18 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "interop", "pytorch"))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from cellscope_torch import CharRNN, Vocab, read_text  # noqa: E402
+from cellscope_torch import CELLS, INIT_NAMES, CharRNN, Vocab, read_text  # noqa: E402
+
+
+def inits(out_dir, V, H, E, L, seeds):
+    V, H, E, L, seeds = int(V), int(H), int(E), int(L), int(seeds)
+    vocab = Vocab([chr(65 + i) for i in range(V)])
+    for cell in CELLS:
+        for init in INIT_NAMES:
+            for seed in range(1, seeds + 1):
+                model = CharRNN(cell, V, H, layers=L, embed=E, vocab=vocab)
+                model.reset_parameters(torch.Generator().manual_seed(seed), init)
+                model.save(os.path.join(out_dir, f"{cell}-{init}-{seed}.safetensors"))
 
 
 def batches(text_path, B, T, val, test, n):
@@ -42,6 +57,9 @@ def main():
     torch.set_num_threads(1)
     if sys.argv[1] == "batches":
         print(json.dumps(batches(*sys.argv[2:])))
+        return
+    if sys.argv[1] == "inits":
+        inits(*sys.argv[2:])
         return
     cmd, path, text_path = sys.argv[1], sys.argv[2], sys.argv[3]
     text = read_text(text_path)
