@@ -27,6 +27,7 @@ package, so the format is read and written here by hand when it is absent: an
 import json
 import math
 import os
+import stat
 import struct
 
 import torch
@@ -133,10 +134,42 @@ def normalize_text(text):
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# The largest text file read, in bytes (lib/data/text.ts MAX_TEXT_BYTES).
+MAX_TEXT_BYTES = 500 * 2 ** 20
+
+
+def check_text_file(path):
+    """Raises ValueError (one line, saying what to do) unless path is a regular file of at
+    most MAX_TEXT_BYTES: a device such as /dev/urandom, a pipe or a socket may never end
+    (lib/data/text.ts readTextFile)."""
+    try:
+        info = os.stat(path)  # before opening: opening a pipe waits for a writer
+    except FileNotFoundError:
+        raise ValueError(f'Cannot read "{path}": no such file; check the path') from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ValueError(f'Cannot read "{path}": it is a folder; give a text file')
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f'Cannot read "{path}": it is not a regular file (a device, a pipe or a '
+                         f'socket), so it may never end; save the text to a file first, e.g. '
+                         f'"head -c 10M {path} > text.txt"')
+    if info.st_size > MAX_TEXT_BYTES:
+        raise ValueError(_too_large(path, f"{info.st_size / 2 ** 20:.1f} MiB"))
+
+
+def _too_large(path, size):
+    return (f'Cannot read "{path}": it holds {size}, more than the {MAX_TEXT_BYTES / 2 ** 20:.1f} MiB '
+            f'a text can hold; use a part of it, e.g. "head -c 400M {path} > part.txt"')
+
+
 def read_text(path):
-    """Reads a file as strict UTF-8, normalised as cellscope reads every text."""
+    """Reads a regular file (at most MAX_TEXT_BYTES, also if it grows) as strict UTF-8,
+    normalised as cellscope reads every text."""
+    check_text_file(path)
     with open(path, "rb") as f:
-        return normalize_text(f.read().decode("utf-8"))
+        raw = f.read(MAX_TEXT_BYTES + 1)
+    if len(raw) > MAX_TEXT_BYTES:
+        raise ValueError(_too_large(path, f"more than {MAX_TEXT_BYTES / 2 ** 20:.1f} MiB"))
+    return normalize_text(raw.decode("utf-8"))
 
 
 class Vocab:

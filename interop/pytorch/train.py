@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cellscope_data import (ROOT, Batcher, SnapshotKeeper, evaluate_loss,  # noqa: E402
                             evaluate_split, load_recipes, load_training_text, resolve_config,
                             scheduled_rate, split_ids)
-from cellscope_torch import INIT_NAMES, CharRNN, Vocab  # noqa: E402
+from cellscope_torch import INIT_NAMES, CharRNN, Vocab, check_text_file  # noqa: E402
 
 # cellscope-only keys: the kernels of `deno task train`; kept in the config for import.
 SKIPPED_FLAGS = {"backend", "threads"}
@@ -78,6 +78,11 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     given = {k: getattr(args, k) for k in defaults if k not in SKIPPED_FLAGS}
     config = resolve_config(given, args.preset)
+    if config["text"] is not None:
+        try:
+            check_text_file(config["text"])
+        except ValueError as e:
+            p.error(str(e))
     if config["init"] not in INIT_NAMES:
         p.error(f"--init must be one of {', '.join(INIT_NAMES)}, got {json.dumps(config['init'])}")
     for key in sorted(set(config) - IMPLEMENTED):

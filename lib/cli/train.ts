@@ -37,7 +37,7 @@ export const FLAG_HELP: Readonly<
 > = {
   Data: {
     corpus: { arg: "NAME", text: "catalogue corpus: shakespeare, warpeace, latex" },
-    text: { arg: "FILE", text: "train on any UTF-8 text file instead" },
+    text: { arg: "FILE", text: "train on any UTF-8 text file instead (regular, ≤ 500 MiB)" },
     valFraction: { arg: "F", text: "held-out validation fraction" },
     testFraction: { arg: "F", text: "held-out test fraction" },
   },

@@ -78,13 +78,28 @@ function firstInvalidByte(bytes: Uint8Array): number {
 }
 
 /**
+ * The largest text file cellscope reads, in bytes (500 MiB): a JavaScript
+ * string holds at most 2^29 − 24 UTF-16 code units (just under 512 Mi), and N
+ * bytes of UTF-8 decode to at most N of them, so every text under the limit
+ * can be decoded; the limit also stops a huge input before it fills memory.
+ */
+export const MAX_TEXT_BYTES = 500 * 2 ** 20;
+
+/** `"500.0 MiB"`-style size for messages. */
+function mebibytes(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
  * Reads a text file: bytes, strict UTF-8 decode, then
- * {@linkcode normalizeText}.
+ * {@linkcode normalizeText}. Only a regular file is read (a device such as
+ * `/dev/urandom`, a pipe or a socket may never end), and at most
+ * {@linkcode MAX_TEXT_BYTES} bytes of it, also when it grows while being read.
  *
  * @param path File to read.
  * @returns The normalised text.
- * @throws {CellscopeError} When the file is missing, is a folder, or is not
- * valid UTF-8.
+ * @throws {CellscopeError} When the file is missing, is a folder, is not a
+ * regular file, is larger than {@linkcode MAX_TEXT_BYTES}, or is not valid UTF-8.
  *
  * @example Read a file with a BOM and CRLF line endings
  * ```ts
@@ -96,27 +111,56 @@ function firstInvalidByte(bytes: Uint8Array): number {
  * ```
  */
 export async function readTextFile(path: string): Promise<string> {
-  let bytes: Uint8Array;
+  return normalizeText(decodeUtf8(await readRegularFile(path), path));
+}
+
+/** The bytes of a regular file of at most MAX_TEXT_BYTES; a clear error for anything else. */
+async function readRegularFile(path: string): Promise<Uint8Array> {
+  const refuse = (why: string, cause?: unknown): never => {
+    throw new CellscopeError(`Cannot read "${path}": ${why}`, cause ? { cause } : {});
+  };
+  const tooLarge = (size: string) =>
+    refuse(
+      `it holds ${size}, more than the ${
+        mebibytes(MAX_TEXT_BYTES)
+      } a text can hold; use a part of it, e.g. "head -c 400M ${path} > part.txt"`,
+    );
+  let info: Deno.FileInfo;
   try {
-    bytes = await Deno.readFile(path);
+    info = await Deno.stat(path); // before opening: opening a pipe waits for a writer
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new CellscopeError(
-        `Cannot read "${path}": no such file${whereLooked(path)}; check the path`,
-        { cause: e },
-      );
-    }
-    if (e instanceof Deno.errors.IsADirectory) {
-      throw new CellscopeError(
-        `Cannot read "${path}": it is a folder; give a text file`,
-        {
-          cause: e,
-        },
-      );
+      return refuse(`no such file${whereLooked(path)}; check the path`, e);
     }
     throw e;
   }
-  return normalizeText(decodeUtf8(bytes, path));
+  if (info.isDirectory) refuse("it is a folder; give a text file");
+  if (!info.isFile) {
+    refuse(
+      `it is not a regular file (a device, a pipe or a socket), so it may never end; save the text to a file first, e.g. "head -c 10M ${path} > text.txt"`,
+    );
+  }
+  if (info.size > MAX_TEXT_BYTES) tooLarge(mebibytes(info.size));
+  using file = await Deno.open(path);
+  // Read to the end, but no further than the limit (a file may grow, or report size 0 as in /proc).
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = new Uint8Array(Math.max(64 * 1024, Math.min(info.size - total + 1, 1 << 26)));
+    const n = await file.read(chunk);
+    if (n === null) break;
+    chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    total += n;
+    if (total > MAX_TEXT_BYTES) tooLarge(`more than ${mebibytes(MAX_TEXT_BYTES)}`);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
 }
 
 /** ` (looked in "/abs/path")` when `path` is relative, else "". */

@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { decodeUtf8, normalizeText, readTextFile } from "../../lib/data/text.ts";
+import { decodeUtf8, MAX_TEXT_BYTES, normalizeText, readTextFile } from "../../lib/data/text.ts";
+import { train } from "../../lib/train/trainer.ts";
 import { CellscopeError } from "../../lib/errors.ts";
 import { assertMatch, assertRejects, assertStrictEquals, assertThrows } from "../_assert.ts";
 
@@ -89,4 +90,55 @@ Deno.test("readTextFile() reports a missing file or a folder with its path", asy
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("readTextFile() refuses a device, an endless stream or a file too large to hold, before reading it", async () => {
+  for (const device of ["/dev/urandom", "/dev/zero"]) {
+    try {
+      Deno.statSync(device);
+    } catch {
+      console.log(`skip ${device}: not on this system`);
+      continue;
+    }
+    // Before the fix this read forever; now one line says what to do.
+    await assertRejects(readTextFile(device), {
+      name: "CellscopeError",
+      message:
+        `Cannot read "${device}": it is not a regular file (a device, a pipe or a socket), so it may never end; save the text to a file first, e.g. "head -c 10M ${device} > text.txt"`,
+    });
+  }
+  const dir = await Deno.makeTempDir();
+  try {
+    // A sparse 3 GiB file: refused from its size, nothing read.
+    const huge = join(dir, "huge.txt");
+    await Deno.writeTextFile(huge, "");
+    await Deno.truncate(huge, 3 * 2 ** 30);
+    await assertRejects(readTextFile(huge), {
+      name: "CellscopeError",
+      message:
+        `Cannot read "${huge}": it holds 3072.0 MiB, more than the 500.0 MiB a text can hold; use a part of it, e.g. "head -c 400M ${huge} > part.txt"`,
+    });
+    await Deno.truncate(huge, MAX_TEXT_BYTES + 1);
+    await assertRejects(readTextFile(huge), CellscopeError, "more than the 500.0 MiB");
+    // A file under the limit is read whole: the limit is not a truncation.
+    const small = join(dir, "small.txt");
+    await Deno.writeTextFile(small, "x".repeat(200_000));
+    assertStrictEquals((await readTextFile(small)).length, 200_000);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train --text /dev/urandom stops at once with the one-line error", async () => {
+  try {
+    Deno.statSync("/dev/urandom");
+  } catch {
+    console.log("skip: no /dev/urandom");
+    return;
+  }
+  await assertRejects(
+    train({ config: { text: "/dev/urandom", steps: 1, minutes: 0 }, save: false }),
+    CellscopeError,
+    "it is not a regular file",
+  );
 });

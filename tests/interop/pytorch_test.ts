@@ -488,6 +488,31 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "train.py --text /dev/urandom stops at once with the one-line error of deno task train",
+  ignore: ignoreTorch || (() => {
+    try {
+      return !Deno.statSync("/dev/urandom").isCharDevice;
+    } catch {
+      return true;
+    }
+  })(),
+  fn: async () => {
+    const out = await new Deno.Command(PYTHON, {
+      args: [TRAIN_PY, "--text", "/dev/urandom", "--steps", "1"],
+      env: PY_ENV,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr).trim().split("\n");
+    assertEquals(out.code, 2);
+    assertEquals(
+      stderr.at(-1),
+      `train.py: error: Cannot read "/dev/urandom": it is not a regular file (a device, a pipe or a socket), so it may never end; save the text to a file first, e.g. "head -c 10M /dev/urandom > text.txt"`,
+    );
+  },
+});
+
 Deno.test("import reads the architecture off the shapes and the vocabulary off --text or --vocab", async () => {
   await withTempDir(async (dir) => {
     const text = "abcab\ncab ba\n";
