@@ -159,9 +159,17 @@ def train(rank, world, config, device):
         say(f"run folder: {run_dir}  ({world} process{'es' if world > 1 else ''} on {device.type})")
 
     def log(entry):
+        """Appends one line to log.jsonl in one write call (lib/io/jsonl.ts appendJsonLine),
+        so a killed run can tear only its last line, which cellscope's readers skip."""
         if lead:
-            with open(run_dir / "log.jsonl", "a", encoding="utf-8") as f:
-                f.write(json.dumps(entry) + "\n")
+            line = (json.dumps(entry) + "\n").encode("utf-8")
+            fd = os.open(run_dir / "log.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                written = os.write(fd, line)
+                while written < len(line):  # only a short write (a full disk) takes more
+                    written += os.write(fd, line[written:])
+            finally:
+                os.close(fd)
 
     log({"event": "start", "step": 0, "time": datetime.now(timezone.utc).isoformat(),
          "config": config, "vocabSize": len(vocab), "trainer": trainer_info(world, device)})

@@ -1,7 +1,8 @@
 /**
  * File formats and safe writing: safetensors (read, write, header-only read,
- * row ranges, streamed writes), float16 conversion, atomic writes, and the
- * rules for what an output path may replace.
+ * row ranges, streamed writes), float16 conversion, atomic writes, JSON Lines
+ * logs that survive a killed writer, and the rules for what an output path may
+ * replace.
  *
  * @example Round-trip a tensor through safetensors bytes
  * ```ts
@@ -16,5 +17,6 @@
 export * from "./atomic.ts";
 export * from "./float16.ts";
 export * from "./formats.ts";
+export * from "./jsonl.ts";
 export * from "./output.ts";
 export * from "./safetensors.ts";

@@ -220,6 +220,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
   const ckptPath = await resolveCheckpoint(runDir);
   const ckpt = await loadCheckpoint(ckptPath);
   const log = await readRunLog(runDir);
+  log.warnings.forEach((w) => say(`warning: ${w}`));
   const history = log.evals.length ? log.evals : ckpt.meta.history;
 
   say(

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { parseJsonLines } from "../io/jsonl.ts";
 import type { HistoryEntry } from "../train/checkpoint.ts";
 
 /** A sample logged during training. */
@@ -24,33 +25,32 @@ export interface RunLog {
   samples: LoggedSample[];
   /** The end event, or null when the run did not log one. */
   end: { step: number; stoppedBy: string | null } | null;
+  /** Lines skipped: a torn last line of a killed run, or a line that is not a JSON object. */
+  warnings: string[];
 }
 
 /**
  * Reads a run folder's `log.jsonl`.
  *
  * @param dir The run folder.
- * @returns Its validation points, samples and end; empty when there is no log.
+ * @returns Its validation points, samples and end (empty when there is no
+ * log), and a warning for each line skipped.
  */
 export async function readRunLog(dir: string): Promise<RunLog> {
   let text: string;
   try {
     text = await Deno.readTextFile(join(dir, "log.jsonl"));
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { evals: [], samples: [], end: null };
+    if (e instanceof Deno.errors.NotFound) {
+      return { evals: [], samples: [], end: null, warnings: [] };
+    }
     throw e;
   }
   const evals = new Map<number, HistoryEntry>();
   const samples: LoggedSample[] = [];
   let end: RunLog["end"] = null;
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      continue; // a torn last line of a killed run
-    }
+  const { entries, warnings } = parseJsonLines(text, join(dir, "log.jsonl"));
+  for (const entry of entries) {
     if (entry.event === "eval" && typeof entry.step === "number") {
       const { event: _event, ...rest } = entry;
       evals.set(entry.step, rest as unknown as HistoryEntry);
@@ -69,5 +69,6 @@ export async function readRunLog(dir: string): Promise<RunLog> {
     evals: [...evals.values()].sort((a, b) => a.step - b.step),
     samples: samples.sort((a, b) => a.step - b.step),
     end,
+    warnings,
   };
 }

@@ -53,6 +53,7 @@ import { loadTrainingText, splitFractionsOf } from "./held_out.ts";
 import type { ProgressInfo } from "./progress.ts";
 import { scheduledRate } from "./schedule.ts";
 import { SnapshotKeeper } from "./snapshots.ts";
+import { appendJsonLine, repairJsonLines } from "../io/jsonl.ts";
 
 /** A sample drawn during training. */
 export interface TrainingSample {
@@ -240,17 +241,16 @@ async function runTraining(
   const save = opts.save ?? true;
   let runDir: string | null = null;
   const log = async (entry: Record<string, unknown>) => {
-    if (runDir) {
-      await Deno.writeTextFile(join(runDir, "log.jsonl"), JSON.stringify(entry) + "\n", {
-        append: true,
-      });
-    }
+    if (runDir) await appendJsonLine(join(runDir, "log.jsonl"), entry);
   };
   if (save) {
     runDir = ckpt ? resolve(ckpt.path, "..") : await chooseRunDir(config, data.name);
     await Deno.mkdir(runDir, { recursive: true });
     await writeFileAtomic(join(runDir, "config.json"), JSON.stringify(config, null, 2) + "\n");
     say(`${ckpt ? "resuming" : "run"} folder: ${runDir}`);
+    // A run killed while logging leaves a torn last line: cut it before appending.
+    const torn = await repairJsonLines(join(runDir, "log.jsonl"));
+    if (torn) say(`warning: ${torn}`);
   } else if (config.snapshots > 0) {
     throw new CellscopeError(
       "Cannot keep snapshots of a run that is not saved: drop snapshots or let the run save",

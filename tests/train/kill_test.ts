@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { TEMP_MARKER } from "../../lib/io/atomic.ts";
+import { parseJsonLines } from "../../lib/io/jsonl.ts";
 import { loadCheckpoint } from "../../lib/train/checkpoint.ts";
 import { train } from "../../lib/train/trainer.ts";
 import { ROOT } from "../cli/_run.ts";
@@ -92,6 +93,10 @@ Deno.test({
         `${p.name} differs from the uninterrupted run`,
       );
     }
+    // The log reads whole: a line torn by a kill was cut before the next session appended.
+    const log = parseJsonLines(await Deno.readTextFile(join(out, "log.jsonl")), "log.jsonl");
+    assertEquals(log.warnings, []);
+    assertEquals(log.entries.at(-1)!.event, "end");
     // The kills must have landed mid-run, each after some progress.
     assert(stepsAtKills.length >= 3 && stepsAtKills.at(-1)! < CONFIG.steps, `${stepsAtKills}`);
     console.log(
