@@ -308,6 +308,9 @@ class CharRNN(nn.Module):
         if cell is None:
             raise ValueError(f"{path}: rnn.weight_hh_l0 {list(hh.shape)} has neither 4H, 3H nor H rows")
         cell = cell.lower()
+        if cell == "rnn" and meta.get("nonlinearity", "tanh").lower() != "tanh":
+            raise ValueError(f"{path}: its RNN has nonlinearity {meta['nonlinearity']!r}; CharRNN "
+                             "(like cellscope's RNN cell) is tanh only")
         layers = len([k for k in tensors if k.startswith("rnn.weight_ih_l") and k[15:].isdigit()])
         embed = tensors["embed.weight"].shape[1] if "embed.weight" in tensors else 0
         vocab_size = tensors["decoder.weight"].shape[0]
@@ -323,6 +326,8 @@ class CharRNN(nn.Module):
         further keyword arguments are stored as JSON strings (step, history, …)."""
         meta = {"cell": self.cell, "layers": str(self.layers), "hidden": str(self.hidden),
                 "embed": str(self.embed_size), "dropout": str(self.dropout)}
+        if self.cell == "rnn":  # what self.rnn computes, so import can refuse a relu RNN
+            meta["nonlinearity"] = self.rnn.nonlinearity
         if self.vocab is not None:
             meta["vocab"] = json.dumps(self.vocab.chars, ensure_ascii=False)
         if config is not None:

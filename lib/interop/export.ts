@@ -30,7 +30,8 @@ export const EXPORT_FORMATS = ["pytorch"] as const;
 
 /**
  * The string metadata of an exported model: `vocab` (JSON array of the
- * characters in id order), `cell`, `layers`, `hidden`, `embed`, `config`
+ * characters in id order), `cell` (and for an RNN its `nonlinearity`, always
+ * `tanh`), `layers`, `hidden`, `embed`, `config`
  * (the training configuration as JSON, split included), and, so that an
  * import restores the run's record, `dropout`, `step`, `bestValLoss`,
  * `history`, `data`, plus `format` and `version`.
@@ -51,6 +52,7 @@ export function torchMetadata(meta: CheckpointMeta): Record<string, string> {
     version: String(TORCH_FORMAT_VERSION),
     vocab: JSON.stringify(meta.vocab),
     cell: m.cell,
+    ...(m.cell === "rnn" ? { nonlinearity: "tanh" } : {}),
     layers: String(m.layers),
     hidden: String(m.hidden),
     embed: String(m.embed),

@@ -216,6 +216,19 @@ function importRecord(metadata: Record<string, string>, config: TrainConfig, cha
   };
 }
 
+/**
+ * Refuses an RNN whose file says it is not tanh (`nonlinearity` metadata, as
+ * `CharRNN.save` writes it): cellscope's RNN cell computes `tanh` only, so a
+ * `nn.RNN(nonlinearity="relu")` would import as another model.
+ */
+function checkNonlinearity(metadata: Record<string, string>, cell: CellKind, source: string) {
+  const nonlinearity = metadata.nonlinearity?.toLowerCase();
+  if (cell !== "rnn" || nonlinearity === undefined || nonlinearity === "tanh") return;
+  throw new CellscopeError(
+    `Cannot import "${source}": its RNN has nonlinearity "${metadata.nonlinearity}", and cellscope's RNN cell is tanh only (h = tanh(x·Wx + h·Wh + b)), so it would compute another model; train it with nn.RNN(nonlinearity="tanh"), or as an LSTM or GRU`,
+  );
+}
+
 /** A PyTorch file's metadata and tensors, without DDP's `module.` prefix. */
 async function readTorchFile(
   path: string,
@@ -305,6 +318,7 @@ export async function importTorchModel(opts: ImportOptions): Promise<ImportResul
     );
   }
   const arch = inferTorchArchitecture(tensors, from, cell as CellKind | undefined);
+  checkNonlinearity(metadata, arch.cell, from);
   for (const key of ["layers", "hidden", "embed"] as const) {
     if (metadata[key] !== undefined && Number(metadata[key]) !== arch[key]) {
       throw new CellscopeError(

@@ -16,7 +16,7 @@ import { readTextFile } from "../../lib/data/text.ts";
 import { Vocab } from "../../lib/data/vocab.ts";
 import { CellscopeError } from "../../lib/errors.ts";
 import { readSafetensors, writeSafetensors } from "../../lib/io/safetensors.ts";
-import { exportCheckpoint } from "../../lib/interop/export.ts";
+import { exportCheckpoint, torchMetadata } from "../../lib/interop/export.ts";
 import { importTorchModel } from "../../lib/interop/import.ts";
 import { fromTorchTensors, toTorchTensors } from "../../lib/interop/torch_layout.ts";
 import { INIT_NAMES } from "../../lib/nn/init.ts";
@@ -510,6 +510,51 @@ Deno.test({
       stderr.at(-1),
       `train.py: error: Cannot read "/dev/urandom": it is not a regular file (a device, a pipe or a socket), so it may never end; save the text to a file first, e.g. "head -c 10M /dev/urandom > text.txt"`,
     );
+  },
+});
+
+const RELU_REFUSED =
+  `its RNN has nonlinearity "relu", and cellscope's RNN cell is tanh only (h = tanh(x·Wx + h·Wh + b)), so it would compute another model; train it with nn.RNN(nonlinearity="tanh"), or as an LSTM or GRU`;
+
+Deno.test("import refuses an RNN whose file says relu, and exports say tanh", async () => {
+  await withTempDir(async (dir) => {
+    const model = createModel(
+      { cell: "rnn", vocabSize: 4, hidden: 3, layers: 1, embed: 0, dropout: 0 },
+      1,
+    );
+    const vocab = JSON.stringify([..."abcd"]);
+    const relu = join(dir, "relu.safetensors");
+    await writeSafetensors(relu, toTorchTensors(model), { vocab, nonlinearity: "relu" });
+    const e = await importTorchModel({ from: relu, out: join(dir, "a") })
+      .then(() => new Error("no error"), (err: Error) => err);
+    assert(e instanceof CellscopeError, String(e));
+    assertEquals(e.message, `Cannot import "${relu}": ${RELU_REFUSED}`);
+    const tanh = join(dir, "tanh.safetensors");
+    await writeSafetensors(tanh, toTorchTensors(model), { vocab, nonlinearity: "tanh" });
+    await importTorchModel({ from: tanh, out: join(dir, "b") });
+    assertEquals(torchMetadata((await loadCheckpoint(join(dir, "b"))).meta).nonlinearity, "tanh");
+  });
+});
+
+Deno.test({
+  name: "a CharRNN with a relu nn.RNN is saved as relu and refused by CharRNN.load and by import",
+  ignore: ignoreTorch,
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, "relu.safetensors");
+      const { loadError } = JSON.parse(await python([CHECK, "relu", file])) as {
+        loadError: string | null;
+      };
+      assertEquals(
+        loadError,
+        `${file}: its RNN has nonlinearity 'relu'; CharRNN (like cellscope's RNN cell) is tanh only`,
+      );
+      await assertRejects(
+        () => importTorchModel({ from: file, out: join(dir, "imported") }),
+        CellscopeError,
+        RELU_REFUSED,
+      );
+    });
   },
 });
 

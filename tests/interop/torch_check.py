@@ -13,6 +13,9 @@ the first 10 characters of TEXT}.
                                  CharRNN.reset_parameters with seeds 1..SEEDS, saved as
                                  DIR/<cell>-<init>-<seed>.safetensors
 
+    relu MODEL                   a CharRNN whose nn.RNN is swapped for one with nonlinearity
+                                 "relu", saved; prints {"loadError": what CharRNN.load says}
+
     batches TEXT B T VAL TEST N  cellscope_data's view of TEXT: the vocabulary, the split
                                  lengths, the first N training chunks (ids, targets, reset)
                                  and the validation loss layout (streams, chunks)
@@ -57,6 +60,16 @@ def main():
     torch.set_num_threads(1)
     if sys.argv[1] == "batches":
         print(json.dumps(batches(*sys.argv[2:])))
+        return
+    if sys.argv[1] == "relu":
+        model = CharRNN("rnn", 5, 8, layers=2, vocab=Vocab(list("abcde")))
+        model.rnn = torch.nn.RNN(5, 8, num_layers=2, nonlinearity="relu")
+        model.save(sys.argv[2])
+        try:
+            CharRNN.load(sys.argv[2])
+            print(json.dumps({"loadError": None}))
+        except ValueError as e:
+            print(json.dumps({"loadError": str(e)}))
         return
     if sys.argv[1] == "inits":
         inits(*sys.argv[2:])
