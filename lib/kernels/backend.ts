@@ -48,8 +48,8 @@ export interface Kernels {
 
   /**
    * Bytes this backend can hold in all (the WebAssembly memory's maximum;
-   * `Infinity` for the reference, bounded only by the machine). Models and
-   * workspaces compare their needs with it before they allocate.
+   * the machine's memory for the reference, see `machine_memory.ts`). Models
+   * and workspaces compare their needs with it before they allocate.
    */
   readonly memoryLimit: number;
 

@@ -7,6 +7,7 @@
  * @module
  */
 import type { FloatDtype, Kernels, Vec } from "./backend.ts";
+import { machineMemory } from "./machine_memory.ts";
 
 /** Logistic sigmoid `1 / (1 + e^−x)`, the true sigmoid (not a hard approximation). */
 export function sigmoid(x: number): number {
@@ -88,7 +89,10 @@ function gemmStrided(
 /** The reference TypeScript backend. */
 export const jsKernels: Kernels = {
   name: "js",
-  memoryLimit: Infinity,
+  // The machine's memory: a model that cannot fit in it is refused before it is allocated.
+  get memoryLimit() {
+    return machineMemory();
+  },
   memoryUsed: () => 0,
   // Plain arrays; a WebAssembly backend's tensors live in a SharedArrayBuffer.
   owns: (v) => !(v.buffer instanceof SharedArrayBuffer),

@@ -52,8 +52,10 @@ export function checkMemory(k: Kernels, bytes: number, what: string, smaller: st
     `Cannot allocate ${what}: it needs ${
       formatBytes(bytes)
     } of memory, and the ${k.name} kernels ` +
-      `have ${formatBytes(free)} free of their ${formatBytes(k.memoryLimit)}; ${smaller}, ` +
-      `or use the TypeScript kernels (--backend js)`,
+      `have ${formatBytes(free)} free of their ${formatBytes(k.memoryLimit)}${
+        k.name === jsKernels.name ? " (the machine's memory)" : ""
+      }; ${smaller}` +
+      (k.name === jsKernels.name ? "" : ", or use the TypeScript kernels (--backend js)"),
   );
 }
 

@@ -226,6 +226,15 @@ const CASES: BadInput[] = [
     args: ["--text", "@/t.txt", "--hidden", "100000", "--backend", "js", "--out", "@/bigrun"],
     message: /memory/i,
   },
+  {
+    task: "train",
+    args: [
+      ...["--text", "@/t.txt", "--layers", "50", "--hidden", "100000", "--backend", "js"],
+      ...["--out", "@/bigrun"],
+    ],
+    message:
+      /Cannot allocate the lstm model \(50 × 100000, .* TiB of memory, and the js kernels have .* \(the machine's memory\); use a smaller model/,
+  },
   // train: resuming from wrong, truncated and lying files
   { task: "train", args: ["--resume", "@/trunc.safetensors"], message: /truncated, corrupt/ },
   { task: "train", args: ["--resume", "@/lying.safetensors"], message: /truncated, corrupt/ },
