@@ -141,7 +141,11 @@ Deno.test("a named feature saved as a track round-trips and is a hypothesis anal
       extraHypotheses: picked.slice(0, 1),
     });
     const r = analysis.results[0]!;
-    assertEquals([r.hypothesis, r.top[0]!.signal, r.top[0]!.unit], ["dialogue_quote", "feature", 1]);
+    assertEquals([r.hypothesis, r.top[0]!.signal, r.top[0]!.unit], [
+      "dialogue_quote",
+      "feature",
+      1,
+    ]);
     assertEquals(r.top[0]!.score, 1);
     // Defined on its characters only.
     const [h] = savedHypotheses(back);

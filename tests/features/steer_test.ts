@@ -94,9 +94,9 @@ Deno.test("steering with the quote feature of a synthetic quote model raises the
     const analysis = await analyzeRecording(store, { hypotheses: [], extraHypotheses: picked });
     const unit = analysis.results[0]!.top[0]!;
     console.log(
-      `dialogue_quote track: AUC ${auc.toFixed(3)} against in_quotes; best unit ${unit.signal}[${unit.unit}] ${
-        unit.score.toFixed(3)
-      }`,
+      `dialogue_quote track: AUC ${
+        auc.toFixed(3)
+      } against in_quotes; best unit ${unit.signal}[${unit.unit}] ${unit.score.toFixed(3)}`,
     );
     assert(auc >= 0.9, `the saved track's in_quotes AUC is ${auc}`);
     assert(unit.score >= 0.9, `the best unit scores ${unit.score} on the saved track`);
