@@ -1,7 +1,8 @@
 /**
- * Unit discovery over a recording: every unit of every recorded signal is
- * scored against every hypothesis track (ROC-AUC for binary features,
- * Pearson and Spearman correlation for graded ones), the best units per
+ * Unit discovery over a recording: every unit of every recorded signal (and
+ * of a derived one, a dictionary's `feature` signal, against the control of
+ * the signal it reads) is scored against every hypothesis track (ROC-AUC for
+ * binary features, Pearson and Spearman correlation for graded ones), the best units per
  * hypothesis are ranked across all layers and signals, and beside each the
  * best score of the untrained control model on the same text shows what the
  * best of many random units reaches by chance. Gate saturation statistics
