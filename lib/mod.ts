@@ -157,12 +157,7 @@ export {
   selectHypotheses,
 } from "./analyze/hypotheses/registry.ts";
 export { functionHypothesis, regexHypothesis } from "./analyze/hypotheses/custom.ts";
-export {
-  type SavedTrack,
-  saveTracks,
-  selectWithTracks,
-  type TrackFile,
-} from "./analyze/hypotheses/saved.ts";
+
 export { type Hypothesis } from "./analyze/hypotheses/hypothesis.ts";
 export {
   findPassage,
@@ -221,7 +216,7 @@ export {
   type SectionFeature,
 } from "./features/section.ts";
 export { withFeatures } from "./features/feature_signal.ts";
-export { featureTrack, type FeatureTrackOptions, trackFileOf } from "./features/feature_track.ts";
+export { featureTrack, type FeatureTrackOptions } from "./features/feature_track.ts";
 
 // ---- N-gram baselines: Kneser–Ney n-grams, the model against them, its errors.
 export {

@@ -82,6 +82,7 @@ Deno.test("parseReportArgs() reads flags, defaults and --no-causal", () => {
       errors: "e.json",
       emergence: false,
       compare: ["runs/b", "runs/c"],
+      features: true,
     },
   );
   assertEquals(parseReportArgs(["--run", "r", "--out", "o", "--no-ngram"])?.ngram, false);
