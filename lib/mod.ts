@@ -157,6 +157,7 @@ export {
   selectHypotheses,
 } from "./analyze/hypotheses/registry.ts";
 export { functionHypothesis, regexHypothesis } from "./analyze/hypotheses/custom.ts";
+
 export { type Hypothesis } from "./analyze/hypotheses/hypothesis.ts";
 export {
   findPassage,
@@ -214,6 +215,8 @@ export {
   beyondSingleUnits,
   type SectionFeature,
 } from "./features/section.ts";
+export { withFeatures } from "./features/feature_signal.ts";
+export { featureTrack, type FeatureTrackOptions } from "./features/feature_track.ts";
 
 // ---- N-gram baselines: Kneser–Ney n-grams, the model against them, its errors.
 export {

@@ -300,7 +300,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "08_features ran: probe table, dictionary quality, named and unnamed features",
+  name:
+    "08_features ran: probe table, dictionary quality, features ranked as units, named and unnamed features",
   ignore,
   fn() {
     const { stdout } = outputsOf("08_features");
@@ -309,6 +310,8 @@ Deno.test({
     assertMatch(all, /^\S+\s+l\*\.h\s+(auc|pearson)\s+\d\.\d{3}/m);
     assertMatch(all, /\d+ features: held-out FVU \d+\.\d{3}, L0 [\d.]+, dead \d+, dense \d+/);
     assertMatch(all, /feature\[\d+\], active on [\d.]+%/);
+    // Features ranked beside the units of l1.h.
+    assertMatch(all, /^in_quotes\s+auc\s+(l1\.h|feature)\[\d+\]\s+\d\.\d{3}/m);
   },
 });
 

@@ -1,7 +1,8 @@
 /**
- * Unit discovery over a recording: every unit of every recorded signal is
- * scored against every hypothesis track (ROC-AUC for binary features,
- * Pearson and Spearman correlation for graded ones), the best units per
+ * Unit discovery over a recording: every unit of every recorded signal (and
+ * of a derived one, a dictionary's `feature` signal, against the control of
+ * the signal it reads) is scored against every hypothesis track (ROC-AUC for
+ * binary features, Pearson and Spearman correlation for graded ones), the best units per
  * hypothesis are ranked across all layers and signals, and beside each the
  * best score of the untrained control model on the same text shows what the
  * best of many random units reaches by chance. Gate saturation statistics
@@ -20,7 +21,7 @@
  */
 import { loadCorpus } from "../data/corpora.ts";
 import { readTextFile } from "../data/text.ts";
-import { CONTROL_PREFIX, parseSignalName } from "../nn/signals.ts";
+import { CONTROL_PREFIX, isUnitSignal } from "../nn/signals.ts";
 import { selectSignals, type SignalFilter } from "../record/names.ts";
 import type { ActivationStore, RecordingMeta } from "../record/store.ts";
 import { computeTracks, type Hypothesis, selectHypotheses } from "./hypotheses/mod.ts";
@@ -233,7 +234,7 @@ export async function analyzeRecording(
   const top = opts.top ?? 10;
   const hypotheses = [...selectHypotheses(opts.hypotheses), ...(opts.extraHypotheses ?? [])];
   const perUnit = store.signals.filter((s) =>
-    !s.name.startsWith(CONTROL_PREFIX) && s.units > 1 && parseSignalName(s.name)
+    !s.name.startsWith(CONTROL_PREFIX) && s.units > 1 && isUnitSignal(s.name)
   )
     .map((s) => s.name);
   const names = selectSignals(perUnit, opts.signals);
@@ -254,23 +255,24 @@ export async function analyzeRecording(
   const keepControl = new Map<string, ScoredUnit[]>(tracks.map((t) => [t.name, []]));
   const saturation: SaturationResult[] = [];
   let units = 0;
+  const specOf = (name: string) => store.signals.find((s) => s.name === name);
+  const scoredControls = new Set<string>();
   for (const name of names) {
-    const H = store.signals.find((s) => s.name === name)!.units;
-    units += H;
-    for (const prefix of ["", CONTROL_PREFIX]) {
-      if (!store.has(prefix + name)) continue;
-      say(`scoring ${prefix}${name} (${H} units)`);
-      const acts = await store.read(prefix + name);
+    units += specOf(name)!.units;
+    // A derived signal (a dictionary's features) is beside the control of the signal it reads.
+    const control = CONTROL_PREFIX + (specOf(name)!.derivedFrom ?? name);
+    for (const source of [name, control]) {
+      if (!store.has(source) || scoredControls.has(source)) continue;
+      if (source === control) scoredControls.add(source);
+      const prefix = source === name ? "" : CONTROL_PREFIX;
+      const H = specOf(source)!.units;
+      say(`scoring ${source} (${H} units)`);
+      const acts = await store.read(source);
       // Ranked by what the units pass on (tanh(c) for a cell state), raw c beside it.
-      const passed = passedOn(name, acts);
-      const scored: (ScoredUnit & { cScore?: number })[] = scoreSignal(
-        prefix + name,
-        passed,
-        H,
-        tracks,
-      );
+      const passed = passedOn(source, acts);
+      const scored: (ScoredUnit & { cScore?: number })[] = scoreSignal(source, passed, H, tracks);
       if (passed !== acts) {
-        scoreSignal(prefix + name, acts, H, tracks).forEach((s, i) => scored[i]!.cScore = s.score);
+        scoreSignal(source, acts, H, tracks).forEach((s, i) => scored[i]!.cScore = s.score);
       }
       for (const t of tracks) {
         const mine = scored.filter((s) => s.hypothesis === t.name && s.metric === primary(t));
@@ -286,7 +288,7 @@ export async function analyzeRecording(
         );
       }
       if (isSaturationSignal(name)) {
-        const sat = gateSaturation(prefix + name, acts, H);
+        const sat = gateSaturation(source, acts, H);
         if (!prefix) saturation.push({ ...summarizeSaturation(sat), perUnit: sat, control: null });
         else saturation.find((s) => s.signal === name)!.control = summarizeSaturation(sat);
       }

@@ -30,7 +30,7 @@ import type { Vocab } from "../data/vocab.ts";
 import { CellscopeError } from "../errors.ts";
 import type { StepHook } from "../nn/cell.ts";
 import type { CharRnn } from "../nn/model.ts";
-import { parseSignalName, signalTable } from "../nn/signals.ts";
+import { FEATURE_SIGNAL, parseSignalName, signalTable } from "../nn/signals.ts";
 import type { ActivationStore } from "../record/store.ts";
 import { Rng } from "../util/rng.ts";
 import type { Analysis, RankedUnit } from "./analyze.ts";
@@ -176,6 +176,9 @@ function testedUnits(model: CharRnn, top: readonly RankedUnit[], k: number): Ran
 
 /** Why a unit cannot be clamped by a post-step hook, or null when it can. */
 function untestable(model: CharRnn, signal: string): string | null {
+  if (signal === FEATURE_SIGNAL) {
+    return "a dictionary feature; steer it with deno task clamp --feature DICT:N";
+  }
   const p = parseSignalName(signal);
   if (p === null || p.layer >= model.config.layers) {
     return `"${signal}" is not a signal of this model`;
@@ -261,7 +264,7 @@ export async function runCausalTests(
   const H = model.config.hidden;
   for (const name of analysis.signals) {
     const s = store.signals.find((x) => x.name === name);
-    if (s && s.units !== H) {
+    if (s && s.derivedFrom === undefined && s.units !== H) {
       throw new CellscopeError(
         `Cannot run the causal tests: the recording's "${name}" has ${s.units} units, the model has ${H}; pass the checkpoint the recording was made from`,
       );

@@ -8,12 +8,15 @@
 import { analysisToJson, analyzeRecording, formatAnalysisTable } from "../analyze/analyze.ts";
 import { CONFIRM_MIN_DELTA, CONFIRM_RATIO, runCausalTests } from "../analyze/causal.ts";
 import { INERT_RANGE } from "../analyze/liveness.ts";
-import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
+import { BUILTIN_HYPOTHESES, selectWithTracks } from "../analyze/hypotheses/mod.ts";
 import { CellscopeError } from "../errors.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
 import { checkOutputPath } from "../io/output.ts";
 import { sha256Hex } from "../record/record_checkpoint.ts";
 import { openRecording } from "../record/store.ts";
+import { loadDictionary } from "../features/dictionary.ts";
+import { withFeatures } from "../features/feature_signal.ts";
+import { defaultKernels } from "../kernels/select.ts";
 import {
   loadCheckpoint,
   modelFromCheckpoint,
@@ -30,7 +33,12 @@ Usage: deno task analyze --recording FILE [flags]
   --recording FILE       a recording from "deno task record"
   --hypotheses LIST      names or prose, code, latex, all (default all):
                          ${BUILTIN_HYPOTHESES.map((h) => h.name).join(", ")}
-  --signals LIST         which signals to score, e.g. l1.*,*.c (default all)
+  --tracks FILE          saved hypothesis tracks (deno task dictionary --name … --tracks FILE),
+                         selected by name like the built-in hypotheses and included in "all"
+  --dictionary FILE      a sparse dictionary (deno task dictionary --out): rank its features,
+                         feature[N], beside the units (signal "feature"; its control is the
+                         control of the signal the dictionary reads)
+  --signals LIST         which signals to score, e.g. l1.*,*.c,feature (default all)
   --top N                units kept per hypothesis (default 10; the table shows 3)
   --json FILE            also write the full result as JSON (replaces an earlier JSON file,
                          never another kind of file; its folder must exist)
@@ -66,6 +74,10 @@ export interface AnalyzeArgs {
   hypotheses?: string;
   /** Signal selection. */
   signals?: string;
+  /** Saved hypothesis tracks. */
+  tracks?: string;
+  /** A dictionary whose features are ranked beside the units. */
+  dictionary?: string;
   /** Units per hypothesis. */
   top: number;
   /** JSON output path. */
@@ -94,6 +106,8 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeArgs | null {
     recording: { type: "string" },
     hypotheses: { type: "string" },
     signals: { type: "string" },
+    tracks: { type: "string" },
+    dictionary: { type: "string" },
     top: { type: "string" },
     json: { type: "string" },
     checkpoint: { type: "string" },
@@ -113,6 +127,7 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeArgs | null {
   const top = rangedFlag(values, "top", "analyze", { integer: true, min: 1, default: 10 });
   const hypotheses = stringFlag(values, "hypotheses"), signals = stringFlag(values, "signals");
   const json = stringFlag(values, "json"), checkpoint = stringFlag(values, "checkpoint");
+  const tracks = stringFlag(values, "tracks"), dictionary = stringFlag(values, "dictionary");
   if (values.causal && values["no-causal"]) {
     throw new CellscopeError('Cannot run "analyze": give --causal or --no-causal, not both');
   }
@@ -129,6 +144,8 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeArgs | null {
     ...(causal !== undefined ? { causal } : {}),
     ...(hypotheses !== undefined ? { hypotheses } : {}),
     ...(signals !== undefined ? { signals } : {}),
+    ...(tracks !== undefined ? { tracks } : {}),
+    ...(dictionary !== undefined ? { dictionary } : {}),
     ...(json !== undefined ? { json } : {}),
   };
 }
@@ -172,11 +189,18 @@ async function main(): Promise<void> {
   if (req.json) {
     await checkOutputPath(req.json, "JSON file", { command: "analyze", flag: "--json" });
   }
-  const store = await openRecording(req.recording);
+  const hypotheses = await selectWithTracks(req.hypotheses, req.tracks);
+  const recorded = await openRecording(req.recording);
+  let store = recorded;
   try {
+    if (req.dictionary !== undefined) {
+      const kernels = defaultKernels();
+      store = withFeatures(recorded, kernels, await loadDictionary(kernels, req.dictionary));
+    }
     const analysis = await analyzeRecording(store, {
       top: req.top,
-      ...(req.hypotheses !== undefined ? { hypotheses: req.hypotheses } : {}),
+      hypotheses: [],
+      extraHypotheses: hypotheses,
       ...(req.signals !== undefined ? { signals: req.signals } : {}),
       onProgress: (m) => console.error(m),
     });
@@ -187,6 +211,7 @@ async function main(): Promise<void> {
         chars: req.causalChars,
         top: req.causalTop,
         controls: req.controls,
+        extraHypotheses: hypotheses,
         onProgress: (m) => console.error(m),
       });
     }
@@ -211,7 +236,7 @@ async function main(): Promise<void> {
       console.error(`wrote ${req.json}`);
     }
   } finally {
-    store.close();
+    recorded.close();
   }
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { BUILTIN_HYPOTHESES } from "../analyze/hypotheses/mod.ts";
+import { BUILTIN_HYPOTHESES, selectWithTracks } from "../analyze/hypotheses/mod.ts";
 import { CellscopeError } from "../errors.ts";
 import { formatProbeTable, probeJson, probeRecording } from "../features/probe.ts";
 import { writeFileAtomic } from "../io/atomic.ts";
@@ -22,6 +22,8 @@ Usage: deno task probe --recording FILE [flags]
   --recording FILE       a recording from "deno task record"
   --hypotheses LIST      names or prose, code, latex, all (default all):
                          ${BUILTIN_HYPOTHESES.map((h) => h.name).join(", ")}
+  --tracks FILE          saved hypothesis tracks (deno task dictionary --name … --tracks FILE),
+                         selected by name like the built-in hypotheses and included in "all"
   --signals LIST         signals to probe, e.g. l1.*,*.c (default every h and c); with more
                          than one layer, each state of all layers together is probed too (l*.h)
   --max-chars N          use at most the first N characters (default 200000)
@@ -45,6 +47,8 @@ export interface ProbeArgs {
   hypotheses?: string;
   /** Signal selection. */
   signals?: string;
+  /** Saved hypothesis tracks. */
+  tracks?: string;
   /** Characters used at most. */
   maxChars: number;
   /** JSON output path. */
@@ -63,6 +67,7 @@ export function parseProbeArgs(args: string[]): ProbeArgs | null {
     recording: { type: "string" },
     hypotheses: { type: "string" },
     signals: { type: "string" },
+    tracks: { type: "string" },
     "max-chars": { type: "string" },
     json: { type: "string" },
   }, "probe");
@@ -79,12 +84,13 @@ export function parseProbeArgs(args: string[]): ProbeArgs | null {
     default: 200_000,
   });
   const hypotheses = stringFlag(values, "hypotheses"), signals = stringFlag(values, "signals");
-  const json = stringFlag(values, "json");
+  const json = stringFlag(values, "json"), tracks = stringFlag(values, "tracks");
   return {
     recording,
     maxChars,
     ...(hypotheses !== undefined ? { hypotheses } : {}),
     ...(signals !== undefined ? { signals } : {}),
+    ...(tracks !== undefined ? { tracks } : {}),
     ...(json !== undefined ? { json } : {}),
   };
 }
@@ -96,13 +102,15 @@ async function main(): Promise<void> {
     return;
   }
   if (req.json) await checkOutputPath(req.json, "JSON file", { command: "probe", flag: "--json" });
+  const hypotheses = await selectWithTracks(req.hypotheses, req.tracks);
   const store = await openRecording(req.recording);
   const kernels = defaultKernels();
   try {
     const rows = await probeRecording(store, {
       kernels,
       maxRows: req.maxChars,
-      ...(req.hypotheses !== undefined ? { hypotheses: req.hypotheses } : {}),
+      hypotheses: [],
+      extraHypotheses: hypotheses,
       ...(req.signals !== undefined ? { signals: req.signals } : {}),
       onProgress: (m) => console.error(m),
     });

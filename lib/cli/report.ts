@@ -1,8 +1,9 @@
 /**
  * `deno task report`: one self-contained HTML report of a run (config,
  * training curves, samples, the best units per hypothesis with heatmaps, a
- * unit explorer, gate saturation, the causal test, the model against
- * n-grams, how the cells emerged, a model comparison) that opens offline.
+ * unit explorer, linear probes and a dictionary's features, gate saturation,
+ * the causal test, the model against n-grams, how the cells emerged, a model
+ * comparison) that opens offline.
  *
  * @module
  */
@@ -36,6 +37,11 @@ Usage: deno task report --run DIR --out report.html [flags]
                          snapshots: it records the passage with every snapshot)
   --compare RUN …        add "Model comparison": this run against these run folders or
                          checkpoints (same vocabulary and test split) on the same passage
+  --dictionary FILE      a sparse dictionary from "deno task dictionary --out" on one of the
+                         recorded signals: its features, feature[N], are ranked beside the
+                         units, shown in the explorer and described in "Beyond single units"
+  --no-features          leave out "Beyond single units" (the linear probes, and the
+                         dictionary's features)
   -h, --help             this text
 
 The n-gram section measures the first --chars characters of the test split, as
@@ -69,6 +75,10 @@ export interface ReportArgs {
   emergence: boolean;
   /** Runs to compare with. */
   compare?: string[];
+  /** A sparse dictionary whose features the report shows. */
+  dictionary?: string;
+  /** Show "Beyond single units". */
+  features: boolean;
 }
 
 /**
@@ -101,6 +111,8 @@ export function parseReportArgs(args: string[]): ReportArgs | null {
       errors: { type: "string" },
       "no-emergence": { type: "boolean" },
       compare: { type: "string", multiple: true },
+      dictionary: { type: "string" },
+      "no-features": { type: "boolean" },
     },
     "report",
     true,
@@ -131,11 +143,18 @@ export function parseReportArgs(args: string[]): ReportArgs | null {
     throw new CellscopeError('Cannot run "report": give --errors FILE or --no-ngram, not both');
   }
   const compare = given === undefined ? undefined : [...given, ...positionals];
+  const dictionary = stringFlag(values, "dictionary");
+  if (dictionary !== undefined && values["no-features"] === true) {
+    throw new CellscopeError(
+      'Cannot run "report": --dictionary shows its features in "Beyond single units", which --no-features leaves out; give one or the other',
+    );
+  }
   return {
     run,
     out,
     ...(recording !== undefined ? { recording } : {}),
     ...(hypotheses !== undefined ? { hypotheses } : {}),
+    ...(dictionary !== undefined ? { dictionary } : {}),
     chars: int("chars", 20000, 2),
     top: int("top", 10, 1),
     causal: values["no-causal"] !== true,
@@ -144,6 +163,7 @@ export function parseReportArgs(args: string[]): ReportArgs | null {
     ...(errors !== undefined ? { errors } : {}),
     emergence: values["no-emergence"] !== true,
     ...(compare !== undefined ? { compare } : {}),
+    features: values["no-features"] !== true,
   };
 }
 
@@ -169,6 +189,8 @@ async function main(): Promise<void> {
     ...(req.errors !== undefined ? { errors: req.errors } : {}),
     emergence: req.emergence,
     ...(req.compare !== undefined ? { compare: req.compare } : {}),
+    ...(req.dictionary !== undefined ? { dictionary: req.dictionary } : {}),
+    features: req.features,
     onProgress: (m) => console.error(m),
   });
   const bytes = await writeReport(req.out, report.html);

@@ -25,7 +25,8 @@ import type { Kernels, Vec } from "../kernels/backend.ts";
 import { CONTROL_PREFIX } from "../nn/signals.ts";
 import type { ActivationStore } from "../record/store.ts";
 import { type Dictionary, normalizeStates, topKThresholds } from "./dictionary.ts";
-import type { TrainedDictionary } from "./dictionary_train.ts";
+import { evaluateDictionary, type TrainedDictionary } from "./dictionary_train.ts";
+import { withFeatures } from "./feature_signal.ts";
 
 /** What one feature is about. */
 export interface FeatureDescription {
@@ -250,6 +251,37 @@ function topActivations(
     if (top.length > keep) top.pop();
   }
   return top;
+}
+
+/**
+ * A saved dictionary on a recording, as `trainDictionary` would describe it:
+ * its quality (FVU, L0, dead and dense features) on the last `holdout` of
+ * the rows, where {@linkcode describeFeatures} then scores its features. The
+ * dictionary's `featureMean` (measured where it was trained) is left as it is.
+ *
+ * @param k The dictionary's backend.
+ * @param dict A loaded dictionary.
+ * @param store A recording that holds its signal.
+ * @param opts Held-out fraction (default 0.2) and the rows used at most.
+ * @returns The dictionary, its evaluation and the rows it covers.
+ * @throws {CellscopeError} When the recording lacks the signal or has another width.
+ */
+export async function dictionaryOnRecording(
+  k: Kernels,
+  dict: Dictionary,
+  store: ActivationStore,
+  opts: { holdout?: number; maxRows?: number } = {},
+): Promise<Pick<TrainedDictionary, "dict" | "eval" | "heldFrom" | "heldTo">> {
+  withFeatures(store, k, dict); // checks the signal and its width
+  const heldTo = Math.min(store.T, opts.maxRows ?? store.T);
+  const heldFrom = Math.min(heldTo - 1, Math.floor(heldTo * (1 - (opts.holdout ?? 0.2))));
+  const scratch = { ...dict, featureMean: new Float32Array(dict.F) };
+  return {
+    dict,
+    eval: await evaluateDictionary(k, scratch, store, heldFrom, heldTo),
+    heldFrom,
+    heldTo,
+  };
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * Beyond single units: linear probes (is a feature carried by one unit or
  * spread over many?) and sparse dictionaries (which features does the model
- * use that nobody named?) over recorded states, feature steering, and the
- * data of the report section that shows them.
+ * use that nobody named?) over recorded states, feature steering, a
+ * dictionary's features as units of a derived signal (`feature[17]`), named
+ * features saved as hypothesis tracks, and the data of the report section
+ * that shows them.
  *
  * @example Probe a recording and train a dictionary on one of its signals
  * ```ts ignore
@@ -32,3 +34,5 @@ export * from "./dictionary_train.ts";
 export * from "./dictionary_features.ts";
 export * from "./steer.ts";
 export * from "./section.ts";
+export * from "./feature_signal.ts";
+export * from "./feature_track.ts";

@@ -20,7 +20,7 @@
  * @module
  */
 import { recordingTracks } from "../analyze/analyze.ts";
-import { selectHypotheses } from "../analyze/hypotheses/mod.ts";
+import { type Hypothesis, selectHypotheses } from "../analyze/hypotheses/mod.ts";
 import { binSignal } from "../analyze/bins.ts";
 import { aucExact, aucFromBins, pearson, type Track } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
@@ -302,6 +302,8 @@ export interface ProbeRecordingOptions extends ProbeSignalOptions {
   kernels: Kernels;
   /** Hypotheses: names and keywords (`prose`, `code`, `latex`, `all`). @default "all" */
   hypotheses?: string | readonly string[];
+  /** Hypotheses probed beside those (user-defined or saved tracks, `savedHypotheses`). */
+  extraHypotheses?: readonly Hypothesis[];
   /** Signals to probe. @default every state signal (`l{k}.h`, `l{k}.c`) */
   signals?: SignalFilter;
   /** Use at most the first this many characters. @default 200000 */
@@ -350,7 +352,7 @@ export async function probeRecording(
 ): Promise<ProbeRow[]> {
   const say = opts.onProgress ?? (() => {});
   const rows = Math.min(store.T, opts.maxRows ?? 200_000);
-  const hypotheses = selectHypotheses(opts.hypotheses);
+  const hypotheses = [...selectHypotheses(opts.hypotheses), ...(opts.extraHypotheses ?? [])];
   const perUnit = store.signals.filter((s) =>
     !s.name.startsWith(CONTROL_PREFIX) && s.units > 1 && parseSignalName(s.name)
   ).map((s) => s.name);

@@ -3,7 +3,8 @@
  * dictionary's held-out quality, and its best feature per hypothesis and
  * strongest unmatched features, each with top contexts and a passage of
  * per-character activations around its strongest character (for a text
- * heatmap). Plain data, gathered here so a view in `viz/` only renders it.
+ * heatmap). Plain data, gathered here so that `featuresSection`
+ * (`lib/viz/report/features_section.ts`) only renders it.
  *
  * @module
  */
@@ -17,43 +18,13 @@ import {
 } from "./dictionary_features.ts";
 import { encodeRows, type TrainedDictionary } from "./dictionary_train.ts";
 import type { ProbeRow } from "./probe.ts";
+import type { FeaturesView, FeatureView } from "../viz/report/features_section.ts";
 
-/** A feature as the section shows it. */
-export interface SectionFeature {
-  /** Feature index. */
-  index: number;
-  /** Its hypothesis, or null when unmatched. */
-  hypothesis: string | null;
-  /** Its score (and the control's best unit on the same hypothesis). */
-  score: number;
-  /** The control's best unit score on that hypothesis. */
-  controlScore: number;
-  /** Fraction of held-out characters where it is active. */
-  frequency: number;
-  /** Top contexts, strongest first. */
-  contexts: string[];
-  /** A passage around its strongest character: the text and one activation per character. */
-  passage: { text: string; values: number[] };
-}
+/** A feature as the section shows it (the view's type, `lib/viz/report/features_section.ts`). */
+export type SectionFeature = FeatureView;
 
-/** Everything the section shows. */
-export interface BeyondSingleUnits {
-  /** The probe table. */
-  probes: ProbeRow[];
-  /** The dictionary's signal, size and held-out quality. */
-  dictionary: {
-    signal: string;
-    features: number;
-    fvu: number;
-    l0: number;
-    dead: number;
-    dense: number;
-  };
-  /** Best feature per hypothesis, best first. */
-  matched: SectionFeature[];
-  /** Strongest features that match no hypothesis. */
-  unmatched: SectionFeature[];
-}
+/** Everything the section shows; `dictionary` is never null here. */
+export type BeyondSingleUnits = FeaturesView;
 
 /**
  * Gathers the section's data.
@@ -61,7 +32,7 @@ export interface BeyondSingleUnits {
  * @param k The dictionary's backend.
  * @param store The recording.
  * @param probes Rows from `probeRecording`.
- * @param trained The trained dictionary.
+ * @param trained The trained dictionary (or a saved one, `dictionaryOnRecording`).
  * @param table Its feature descriptions (`describeFeatures`).
  * @param opts Unmatched features shown and the passage length.
  * @returns Plain data for a view.
@@ -70,7 +41,7 @@ export async function beyondSingleUnits(
   k: Kernels,
   store: ActivationStore,
   probes: readonly ProbeRow[],
-  trained: TrainedDictionary,
+  trained: Pick<TrainedDictionary, "dict" | "eval" | "heldFrom">,
   table: FeatureTable,
   opts: { unmatched?: number; passage?: number } = {},
 ): Promise<BeyondSingleUnits> {

@@ -18,3 +18,6 @@ export const TORCH_FORMAT = "cellscope-pytorch";
 
 /** The `format` metadata value of a sparse dictionary (written by `features/dictionary.ts`). */
 export const DICTIONARY_FORMAT = "cellscope-dictionary";
+
+/** The `format` metadata value of saved hypothesis tracks (written by `analyze/hypotheses/saved.ts`). */
+export const TRACKS_FORMAT = "cellscope-tracks";

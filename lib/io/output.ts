@@ -11,8 +11,8 @@
  *   replaces a recording, nothing replaces a checkpoint but a checkpoint;
  * - an existing checkpoint or recording, expensive to make again, is replaced
  *   only with `--force`;
- * - reports, JSON summaries, PyTorch exports and sparse dictionaries,
- *   cheap to make again, are replaced.
+ * - reports, JSON summaries, PyTorch exports, sparse dictionaries and
+ *   saved hypothesis tracks, cheap to make again, are replaced.
  *
  * Files are recognised by their content where it tells: a safetensors file by
  * its `format` metadata, a report by its HTML start, a JSON summary by
@@ -23,7 +23,13 @@
 import { basename, dirname, extname, join } from "node:path";
 import { CellscopeError } from "../errors.ts";
 import { cleanStaleTemps, TEMP_MARKER } from "./atomic.ts";
-import { CHECKPOINT_FORMAT, DICTIONARY_FORMAT, RECORDING_FORMAT, TORCH_FORMAT } from "./formats.ts";
+import {
+  CHECKPOINT_FORMAT,
+  DICTIONARY_FORMAT,
+  RECORDING_FORMAT,
+  TORCH_FORMAT,
+  TRACKS_FORMAT,
+} from "./formats.ts";
 import { readSafetensorsHeader } from "./safetensors.ts";
 
 /** What a path holds, as far as overwriting goes. */
@@ -37,6 +43,7 @@ export type PathKind =
   | "recording"
   | "PyTorch export"
   | "dictionary"
+  | "track file"
   | "safetensors file"
   | "report"
   | "JSON file"
@@ -48,6 +55,7 @@ export type OutputKind =
   | "recording"
   | "PyTorch export"
   | "dictionary"
+  | "track file"
   | "report"
   | "JSON file";
 
@@ -93,6 +101,7 @@ export async function classifyPath(path: string): Promise<PathKind> {
       if (format === RECORDING_FORMAT) return "recording";
       if (format === TORCH_FORMAT) return "PyTorch export";
       if (format === DICTIONARY_FORMAT) return "dictionary";
+      if (format === TRACKS_FORMAT) return "track file";
     } catch { /* a damaged or foreign safetensors file */ }
     return "safetensors file";
   }

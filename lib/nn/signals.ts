@@ -117,6 +117,40 @@ export function parseUnit(text: string): { signal: string; unit: number } {
   return { signal: m[1]!, unit };
 }
 
+/**
+ * The derived signal of a sparse dictionary's features over a recording.
+ *
+ * A unit is a direction in a signal: unit j of `l1.c` reads the state along
+ * the axis e_j, and feature j of a dictionary trained on `l1.c` reads it
+ * along the encoder's direction j, `ReLU((x − mean) · scale · Wenc[:, j] +
+ * benc[j])` (only the k strongest per character for a top-k dictionary).
+ * Both are written `signal[j]`: `l1.c[137]`, `feature[17]`. A recording seen
+ * through a dictionary (`withFeatures` in `lib/features/feature_signal.ts`)
+ * lists `feature` among its signals, so everything that takes a unit, the
+ * ranking, the text heatmap and the report's explorer, takes a feature the
+ * same way; {@linkcode isUnitSignal} says which signals have such units.
+ */
+export const FEATURE_SIGNAL = "feature";
+
+/**
+ * Whether a signal has units that are scored, drawn and named `signal[j]`
+ * one by one: a layer's state or gate (`l1.c`, `control.l0.f`) or a
+ * dictionary's features ({@linkcode FEATURE_SIGNAL}); not `prob` or `loss`.
+ *
+ * @param name A signal name.
+ * @returns True for per-unit and feature signals.
+ *
+ * @example
+ * ```ts
+ * import { isUnitSignal } from "./signals.ts";
+ * console.log(isUnitSignal("l1.c"), isUnitSignal("feature"), isUnitSignal("loss")); // true true false
+ * ```
+ */
+export function isUnitSignal(name: string): boolean {
+  const { base } = splitControl(name);
+  return base === FEATURE_SIGNAL || parseSignalName(base) !== null;
+}
+
 /** A cell's signal table, with the ways to read, clamp and add to its signals. */
 export interface SignalTable {
   /** Cell type. */

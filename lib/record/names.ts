@@ -10,7 +10,7 @@
 import { CellscopeError } from "../errors.ts";
 import { CELL_KINDS, type CellKind } from "../nn/cell.ts";
 import { CELLS } from "../nn/cells.ts";
-import { cellsWithSignal, UNIT_SIGNALS } from "../nn/signals.ts";
+import { cellsWithSignal, FEATURE_SIGNAL, UNIT_SIGNALS } from "../nn/signals.ts";
 
 /** Per-character model-level signals, `[T]` each. */
 export const MODEL_SIGNALS = ["prob", "loss"] as const;
@@ -30,6 +30,7 @@ export const SIGNAL_DESCRIPTIONS: Readonly<Record<string, string>> = Object.free
   })),
   prob: "probability of the true next character",
   loss: "loss on the true next character, nats",
+  [FEATURE_SIGNAL]: "sparse dictionary feature",
 });
 
 /**

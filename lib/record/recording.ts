@@ -28,6 +28,12 @@ export interface SignalSpec {
   name: string;
   /** Values per character: H for a per-unit signal, 1 for `prob` and `loss`. */
   units: number;
+  /**
+   * For a derived signal (a dictionary's features, `feature`), the recorded
+   * signal it is computed from, e.g. `l1.h`; its control is that signal's
+   * control. Absent for recorded signals.
+   */
+  derivedFrom?: string;
 }
 
 /** Everything a recording knows besides its arrays. */

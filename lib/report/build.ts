@@ -35,9 +35,13 @@ import { heatmapPassageLength, type RenderedReport, renderReport } from "../viz/
 import type { RunView } from "../viz/report/run_section.ts";
 import type { SamplesView } from "../viz/report/samples_section.ts";
 import type { HypothesisView } from "../viz/report/units_section.ts";
+import { loadDictionary } from "../features/dictionary.ts";
+import { withFeatures } from "../features/feature_signal.ts";
+import { defaultKernels } from "../kernels/select.ts";
 import { reportCausal } from "./causal.ts";
 import { type DataSectionOptions, gatherDataSections } from "./data_sections.ts";
 import { readForReport, signalDescription } from "./explorer_data.ts";
+import { reportFeatures } from "./features.ts";
 import { readRunLog, type RunLog } from "./run_log.ts";
 
 /** Options of {@linkcode buildReport} (with the plain-data sections' own, {@linkcode DataSectionOptions}). */
@@ -59,6 +63,14 @@ export interface ReportOptions extends DataSectionOptions {
    * @default the domain of the training corpus: "latex" for latex, "prose" for the others
    */
   hypotheses?: string;
+  /**
+   * A sparse dictionary (`deno task dictionary --out`) on one of the recorded
+   * signals: its features are ranked beside the units, shown in the explorer
+   * and described in "Beyond single units".
+   */
+  dictionary?: string;
+  /** Show "Beyond single units" (the probes, and the dictionary's features when given). @default true */
+  features?: boolean;
   /** Progress messages (for a CLI's stderr). */
   onProgress?: (message: string) => void;
 }
@@ -179,6 +191,9 @@ function initialUnit(
  * against n-grams, how the cells emerged (a run with snapshots) and a model
  * comparison (with `compare`), as {@linkcode DataSectionOptions} asks.
  *
+ * "Beyond single units" (linear probes, and a given dictionary's features)
+ * follows the explorer unless `features` is false.
+ *
  * @param opts The run folder, an optional recording, and how much to record and test.
  * @returns The page, its size in bytes and its section ids.
  * @throws {CellscopeError} When the run folder, its checkpoint, the recording or
@@ -195,7 +210,7 @@ function initialUnit(
  *     sampleEvery: 10, sampleLength: 40, minutes: 0, out: `${dir}/run`, testFraction: 0.2 },
  * });
  * const report = await buildReport({ run: `${dir}/run`, causal: false });
- * console.log(report.sections); // ["run", "training", "samples", "units", "explorer", "saturation", "ngram"]
+ * console.log(report.sections); // ["run", "training", "samples", "units", "explorer", "features", "saturation", "ngram"]
  * console.log(report.bytes < 3_000_000); // true
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -228,10 +243,16 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
       ? `opening recording ${opts.recording}`
       : `recording ${ckptPath} on ${chars} characters of the test split`,
   );
-  const store = opts.recording !== undefined
+  const kernels = defaultKernels();
+  const dictionary = opts.dictionary === undefined
+    ? null
+    : await loadDictionary(kernels, opts.dictionary);
+  const recorded = opts.recording !== undefined
     ? await openRecording(opts.recording)
     : await recordCheckpoint({ checkpoint: ckptPath, split: "test", chars, controlSeed: 1 });
   try {
+    // With a dictionary, its features are units of one more signal, `feature`.
+    const store = dictionary ? withFeatures(recorded, kernels, dictionary) : recorded;
     const sourceText = await loadSourceText(store.meta);
     const config = ckpt.meta.config;
     const hypotheses = opts.hypotheses ??
@@ -249,6 +270,16 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
     const causal = opts.causal ?? true
       ? (say(`causal tests over ${Math.min(causalChars, T - 1)} characters`),
         await reportCausal(ckpt, analysis, store, shown, causalChars, sourceText))
+      : null;
+
+    const features = opts.features ?? true
+      ? await reportFeatures(recorded, {
+        kernels,
+        dictionary,
+        hypotheses: shown.map((r) => r.hypothesis),
+        sourceText,
+        onProgress: say,
+      })
       : null;
 
     // Passages where each feature changes most: the one chooser, as hypothesisPassage uses.
@@ -319,6 +350,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
         hypotheses: shown.map(hypothesis),
       },
       explorer: explorerView,
+      features,
       saturation: analysis.saturation,
       causal,
       data,
@@ -326,7 +358,7 @@ export async function buildReport(opts: ReportOptions): Promise<Report> {
     say(`report: ${(report.bytes / 1e6).toFixed(2)} MB`);
     return report;
   } finally {
-    store.close();
+    recorded.close();
   }
 }
 

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { parseSignalName, signalInfo, splitControl } from "../nn/signals.ts";
+import { FEATURE_SIGNAL, parseSignalName, signalInfo, splitControl } from "../nn/signals.ts";
 
 /** A mapping from values to colours. */
 export interface ColorScale {
@@ -220,8 +220,9 @@ export function scaleForValues(values: ArrayLike<number>): ColorScale {
  *   [0, 1] when there are no values or they do not vary.
  * - Tanh gates (`g`, `n`): diverging over [−m, m], m the largest observed
  *   |value| (white stays 0); over [−1, 1] when there are none.
- * - `prob`: sequential over [0, 1]; `loss`: sequential from 0 to its
- *   maximum; other names fall back to {@linkcode scaleForValues}.
+ * - `prob`: sequential over [0, 1]; `loss` and a dictionary's `feature`
+ *   activations (never negative): sequential from 0 to their maximum; other
+ *   names fall back to {@linkcode scaleForValues}.
  *
  * @param signalName A signal name such as `"l1.c"`, `"control.l0.f"`, `"prob"`, or a
  * short name such as `"c"`.
@@ -256,7 +257,9 @@ export function scaleForSignal(signalName: string, values: ArrayLike<number> = [
   const base = splitControl(signalName).base;
   const short = parseSignalName(base)?.signal ?? base;
   if (short === "prob") return { kind: "sequential", min: 0, max: 1 };
-  if (short === "loss") return { ...scaleForValues(values), kind: "sequential", min: 0 };
+  if (short === "loss" || short === FEATURE_SIGNAL) {
+    return { ...scaleForValues(values), kind: "sequential", min: 0 };
+  }
   return scaleForValues(values);
 }
 

@@ -26,6 +26,7 @@ async function filesOfEveryKind(): Promise<string> {
   await writeSafetensors(join(dir, "rec.safetensors"), tensor, { format: "cellscope-recording" });
   await writeSafetensors(join(dir, "other.safetensors"), tensor, { format: "pt" });
   await writeSafetensors(join(dir, "torch.safetensors"), tensor, { format: "cellscope-pytorch" });
+  await writeSafetensors(join(dir, "tracks.safetensors"), tensor, { format: "cellscope-tracks" });
   await Deno.writeTextFile(join(dir, "r.html"), "<!DOCTYPE html>\n<p>report</p>");
   await Deno.writeTextFile(join(dir, "a.json"), '{"results": []}');
   await Deno.writeTextFile(join(dir, "broken.json"), '{"results": [');
@@ -47,6 +48,7 @@ Deno.test("classifyPath() tells each kind of file by its content", async () => {
     "rec.safetensors": "recording",
     "other.safetensors": "safetensors file",
     "torch.safetensors": "PyTorch export",
+    "tracks.safetensors": "track file",
     "r.html": "report",
     "a.json": "JSON file",
     "broken.json": "file",
@@ -81,6 +83,9 @@ Deno.test("checkOutputPath() allows and refuses exactly as the rules say", async
     ["torch.safetensors", "PyTorch export", false, true],
     ["ck.safetensors", "PyTorch export", true, false],
     ["torch.safetensors", "checkpoint", true, false],
+    ["tracks.safetensors", "track file", false, true],
+    ["rec.safetensors", "track file", true, false],
+    ["tracks.safetensors", "recording", true, false],
     ["r.html", "report", false, true],
     ["r.html", "JSON file", true, false],
     ["a.json", "JSON file", false, true],

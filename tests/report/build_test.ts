@@ -8,6 +8,9 @@ import { scriptSafe } from "../../lib/viz/html.ts";
 import { scaleForSignal } from "../../lib/viz/colors.ts";
 import { signalInfo } from "../../lib/nn/signals.ts";
 import { CellscopeError } from "../../lib/errors.ts";
+import { saveDictionary } from "../../lib/features/dictionary.ts";
+import { trainDictionary } from "../../lib/features/dictionary_train.ts";
+import { jsKernels } from "../../lib/kernels/js.ts";
 import { parseReportArgs } from "../../lib/cli/report.ts";
 import { RAW_INJECTIONS, trainInjectionRun } from "../viz/_report_run.ts";
 
@@ -30,6 +33,7 @@ Deno.test("parseReportArgs() reads flags, defaults and --no-causal", () => {
     causalChars: 5000,
     ngram: true,
     emergence: true,
+    features: true,
   });
   assertEquals(
     parseReportArgs([
@@ -51,6 +55,7 @@ Deno.test("parseReportArgs() reads flags, defaults and --no-causal", () => {
       causalChars: 5000,
       ngram: true,
       emergence: true,
+      features: true,
     },
   );
   assertEquals(
@@ -77,6 +82,7 @@ Deno.test("parseReportArgs() reads flags, defaults and --no-causal", () => {
       errors: "e.json",
       emergence: false,
       compare: ["runs/b", "runs/c"],
+      features: true,
     },
   );
   assertEquals(parseReportArgs(["--run", "r", "--out", "o", "--no-ngram"])?.ngram, false);
@@ -123,6 +129,7 @@ Deno.test("buildReport() makes a small, navigable, escaped, deterministic report
         "samples",
         "units",
         "explorer",
+        "features",
         "saturation",
         "causal",
         "ngram",
@@ -226,9 +233,51 @@ Deno.test("buildReport() makes a small, navigable, escaped, deterministic report
     });
 
     await t.step("--no-causal drops the causal section", async () => {
-      const r = await buildReport({ run, causal: false });
+      const r = await buildReport({ run, causal: false, features: false });
       assertEquals(r.sections.includes("causal"), false);
+      assertEquals(r.sections.includes("features"), false);
       assert(!r.html.includes('href="#causal"'));
+    });
+
+    await t.step("the default report probes the shown hypotheses", () => {
+      const section = html.slice(html.indexOf('<section id="features">'));
+      assert(section.includes("<th>units for 95 %</th>"), "the probe table");
+      assert(/<td>in_quotes<\/td><td><code>l0\.h<\/code><\/td>/.test(section), "in_quotes on l0.h");
+      assert(section.includes("No sparse dictionary in this report"));
+    });
+
+    await t.step("--dictionary ranks its features with the units and describes them", async () => {
+      const store = await recordCheckpoint({ checkpoint: run, chars: 20000, controlSeed: 1 });
+      const path = `${dir}/dict.safetensors`;
+      try {
+        const trained = await trainDictionary(store, {
+          kernels: jsKernels,
+          signal: "l0.h",
+          features: 24,
+          topK: 4,
+          steps: 150,
+          batch: 64,
+        });
+        await saveDictionary(path, trained.dict);
+      } finally {
+        store.close();
+      }
+      const r = await buildReport({
+        run,
+        causal: false,
+        dictionary: path,
+        hypotheses: "in_quotes",
+      });
+      const section = r.html.slice(r.html.indexOf('<section id="features">'));
+      assert(section.includes("Sparse dictionary on <code>l0.h</code></h3>\n<p>24 features"));
+      assert(/<section class="hyp" id="feature-\d+">/.test(section), "a feature subsection");
+      assert(/id="heatmap-feature-\d+"/.test(section), "with its heatmap");
+      const json = r.html.slice(r.html.indexOf('id="explorer-data">') + 19);
+      const names = JSON.parse(json.slice(0, json.indexOf("</script>"))).signals.map((
+        s: { name: string },
+      ) => s.name);
+      assert(/<code>feature\[\d+\]<\/code>/.test(r.html), "features ranked in the Units section");
+      assert(names.includes("feature"), `the explorer shows the ranked features: ${names}`);
     });
 
     await t.step("writeReport() writes the page atomically", async () => {

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { CellscopeError } from "../../errors.ts";
 
 /** `"binary"`: every value is 0 or 1; `"graded"`: any finite real value. */
 export type HypothesisKind = "binary" | "graded";
@@ -27,6 +28,12 @@ export interface Hypothesis {
   readonly description: string;
   /** The corpus the hypothesis is meant for; absent means `"any"`. */
   readonly domain?: HypothesisDomain;
+  /**
+   * The characters `[start, end)` of the whole text it is defined on, for a
+   * track known only there (a saved track, `saved.ts`); absent means the
+   * whole text. {@linkcode computeTracks} refuses to keep characters outside it.
+   */
+  readonly span?: { readonly start: number; readonly end: number; readonly where: string };
   /**
    * Computes the track on a whole text.
    *
@@ -50,6 +57,8 @@ export interface Hypothesis {
  * track alive.
  * @throws {RangeError} When `start` and `end` are not integers with
  * `0 ≤ start ≤ end ≤ N`, or two hypotheses share a name.
+ * @throws {CellscopeError} When a hypothesis has a `span` that does not
+ * cover `[start, end)`.
  * @throws {TypeError} When a hypothesis returns a track whose length is not `N`.
  *
  * @example Label the second half of a text that starts inside a quote
@@ -79,6 +88,11 @@ export function computeTracks(
     if (tracks.has(h.name)) {
       throw new RangeError(
         `Cannot compute tracks: hypothesis "${h.name}" is listed twice; give each hypothesis a distinct name`,
+      );
+    }
+    if (h.span && (start < h.span.start || end > h.span.end)) {
+      throw new CellscopeError(
+        `Cannot compute track "${h.name}" for characters [${start}, ${end}): it was saved for characters [${h.span.start}, ${h.span.end}) of ${h.span.where}; save it again from a recording of these characters`,
       );
     }
     const whole = h.compute(chars);

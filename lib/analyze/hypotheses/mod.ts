@@ -35,3 +35,4 @@ export * from "./latex.ts";
 export * from "./char_class.ts";
 export * from "./custom.ts";
 export * from "./registry.ts";
+export * from "./saved.ts";

@@ -11,6 +11,7 @@ export * from "./data_page.ts";
 export * from "./data_section.ts";
 export * from "./explorer_client.ts";
 export * from "./explorer_section.ts";
+export * from "./features_section.ts";
 export * from "./format.ts";
 export * from "./page.ts";
 export * from "./run_section.ts";

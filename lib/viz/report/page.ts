@@ -15,6 +15,7 @@ import type { SectionData } from "../section.ts";
 import { causalSection, type CausalView } from "./causal_section.ts";
 import { dataSection } from "./data_section.ts";
 import { explorerSection, explorerUnits, type ExplorerView } from "./explorer_section.ts";
+import { featuresSection, type FeaturesView } from "./features_section.ts";
 import { runSection, type RunView } from "./run_section.ts";
 import { samplesSection, type SamplesView } from "./samples_section.ts";
 import { saturationSection } from "./saturation_section.ts";
@@ -60,6 +61,11 @@ export interface ReportView {
   units: UnitsView;
   /** The Unit explorer, or null when there is nothing to explore. */
   explorer: ExplorerView | null;
+  /**
+   * "Beyond single units" (probes, a dictionary's features), shown after the
+   * explorer; absent or null when not asked for.
+   */
+  features?: FeaturesView | null;
   /** Gate saturation per gate signal. */
   saturation: readonly SaturationView[];
   /** The Causal test, why it did not run, or null when it was not asked for. */
@@ -132,7 +138,10 @@ export async function renderReport(
     samplesSection(view.samples),
     unitsSection(view.units),
   ];
-  const after: Section[] = [saturationSection(view.saturation)];
+  const after: Section[] = [
+    ...(view.features ? [featuresSection(view.features)] : []),
+    saturationSection(view.saturation),
+  ];
   if (view.causal !== null) after.push(causalSection(view.causal));
   after.push(...(view.data ?? []).map(dataSection));
   const bundle = await plotlySource();
