@@ -471,6 +471,16 @@ export interface Kernels {
   ): void;
 
   /**
+   * Transpose: `out[c, r] = A[r, c]`.
+   *
+   * @param A `[R, C]` matrix.
+   * @param R Rows of A.
+   * @param C Columns of A.
+   * @param out `[C, R]` output (overwritten; must not overlap A).
+   */
+  transpose(A: Vec, R: number, C: number, out: Vec): void;
+
+  /**
    * One Adam update of `n` parameters, in place: `m = β1·m + (1 − β1)·g`,
    * `v = β2·v + (1 − β2)·g²`, `p −= lr · (m·c1) / (√(v·c2) + ε)`, where
    * `c1 = 1/(1 − β1^t)` and `c2 = 1/(1 − β2^t)` are the bias corrections.

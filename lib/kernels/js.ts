@@ -315,6 +315,12 @@ export const jsKernels: Kernels = {
     }
   },
 
+  transpose(A, R, C, out) {
+    for (let r = 0; r < R; r++) {
+      for (let c = 0; c < C; c++) out[c * R + r] = A[r * C + c]!;
+    }
+  },
+
   adamUpdate(p, g, m, v, n, [lr, b1, b2, eps, c1, c2]) {
     for (let k = 0; k < n; k++) {
       const gk = g[k]!;

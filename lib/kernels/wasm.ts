@@ -499,6 +499,18 @@ export function createWasmKernels(opts: WasmKernelsOptions = {}): WasmKernels {
       }
     },
 
+    transpose(A, R, C, out) {
+      if (!native(A, out)) return jsKernels.transpose(A, R, C, out);
+      // Blocks of rows of out (columns of A), multiples of 4 for the 4 × 4 tiles.
+      parallel(
+        "transpose",
+        [A.byteOffset, R, C, out.byteOffset],
+        C,
+        chunkOf(C, 8, 4),
+        R * C >= 65536,
+      );
+    },
+
     adamUpdate(p, g, m, v, n, hyper) {
       if (!native(p, g, m, v)) return jsKernels.adamUpdate(p, g, m, v, n, hyper);
       // Chunks of whole vectors (multiples of 4 elements) for the SIMD loop.

@@ -37,7 +37,7 @@ function dense(idx: Int32Array, val: Vec, n: number, slots: number, F: number, f
   return A;
 }
 
-Deno.test("the reference sparse kernels equal the dense products restricted to their features", () => {
+Deno.test("the reference sparse kernels and transpose equal the dense products restricted to their features", () => {
   const k = jsKernels, rng = new Rng(3);
   for (const [n, F, D, slots, f0, f1] of [[7, 20, 9, 3, 0, 20], [5, 33, 16, 5, 4, 19]]) {
     const { idx, val } = code(k, n!, F!, slots!, rng);
@@ -58,6 +58,14 @@ Deno.test("the reference sparse kernels equal the dense products restricted to t
       const expected = f >= f0! && f < f1! ? GW[r * F! + f]! : 7;
       assertClose(dval[q]!, expected, 1e-6, 1e-6, `sparseDot slot ${q}`);
     }
+    // transpose: Aᵀ, the product of A with the identity on the left
+    const At = new Float32Array(F! * n!),
+      eye = new Float32Array(n! * n!),
+      AtByGemm = new Float32Array(F! * n!);
+    for (let i = 0; i < n!; i++) eye[i * n! + i] = 1;
+    k.transpose(A, n!, F!, At);
+    jsKernels.gemm(true, false, F!, n!, n!, A, eye, AtByGemm, false);
+    assertEquals(Array.from(At), Array.from(AtByGemm), "transpose");
     // sparseOuterAccumulate: dW += Aᵀ·G
     const dW = filled(k, F! * D!, rng), wantW = Float32Array.from(dW);
     k.sparseOuterAccumulate(idx, val, n!, slots!, G, D!, f0!, f1!, dW);
@@ -130,6 +138,10 @@ for (const [threads, relaxed] of [[1, true], [2, true], [1, false]] as const) {
             jsKernels.sparseOuterAccumulate(refIdx, refVal, n!, slots!, G, D!, f0!, f1!, refDW);
             assertClose(dW, refDW, TOL, 0, "sparseOuterAccumulate");
           }
+          const T = fast.alloc("float32", F! * D!), refT = new Float32Array(F! * D!);
+          fast.transpose(W, F!, D!, T);
+          jsKernels.transpose(W, F!, D!, refT);
+          assertEquals(Array.from(T), Array.from(refT), "transpose");
         });
       }
     } finally {

@@ -162,3 +162,38 @@ export function sparse_outer_accumulate(
     axpy(dW + <usize>f * rowBytes, a, G + <usize>(q / k) * rowBytes, D);
   }
 }
+
+/**
+ * Rows [c0, c1) of `out [C, R] = Aᵀ` for `A [R, C]`: the weight gradient of a
+ * sparse product gathered by feature rows, put back in the weight's layout.
+ * Blocks of 4 × 4 are transposed in registers; a block row of out is written
+ * in order while four rows of A stream past.
+ */
+export function transpose(A: usize, R: i32, C: i32, out: usize, c0: i32, c1: i32): void {
+  const ra = <usize>C << 2, ro = <usize>R << 2;
+  let c = c0;
+  for (; c + 4 <= c1; c += 4) {
+    let r = 0;
+    for (; r + 4 <= R; r += 4) {
+      const s = A + <usize>r * ra + (<usize>c << 2);
+      const r0 = ld(s), r1 = ld(s + ra), r2 = ld(s + 2 * ra), r3 = ld(s + 3 * ra);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const d = out + <usize>c * ro + (<usize>r << 2);
+      st(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      st(d + ro, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      st(d + 2 * ro, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      st(d + 3 * ro, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    }
+    for (; r < R; r++) {
+      for (let q = 0; q < 4; q++) {
+        store<f32>(out + <usize>(c + q) * ro + (<usize>r << 2), load<f32>(A + <usize>r * ra + (<usize>(c + q) << 2)));
+      }
+    }
+  }
+  for (; c < c1; c++) {
+    for (let r = 0; r < R; r++) {
+      store<f32>(out + <usize>c * ro + (<usize>r << 2), load<f32>(A + <usize>r * ra + (<usize>c << 2)));
+    }
+  }
+}
