@@ -1,9 +1,11 @@
 /**
  * Training a sparse dictionary on the states of one recorded signal, streamed
  * from the recording in chunks (1 M states of a 512-wide signal are 2 GB in
- * float32, half the WebAssembly address space): each chunk is read while the
- * previous one trains, its rows are shuffled within the chunk, and batches of
- * B rows take Adam steps. The last `holdout` fraction of the rows is never
+ * float32, half the WebAssembly address space): the next chunk is requested
+ * before the current one trains, its rows are shuffled within the chunk, and
+ * batches of B rows take Adam steps. A top-k dictionary's step touches only
+ * the k active features of each state past the dense encoder product (see
+ * `_dictionary_step.ts`). The last `holdout` fraction of the rows is never
  * trained on: it measures the fraction of variance unexplained (FVU), the
  * mean number of active features (L0) and which features are dead or dense.
  *
