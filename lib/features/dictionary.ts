@@ -18,7 +18,10 @@
  * `D × F` picture), renormalised after every step, so the L1 penalty cannot be
  * dodged by shrinking activations and growing the decoder. Every product runs
  * on a {@linkcode Kernels} backend (`gemm`, `addRowVector`,
- * `sumRowsAccumulate`, `adamUpdate`); the element-wise passes (ReLU, the
+ * `sumRowsAccumulate`, `adamUpdate`); a top-k dictionary's code is a
+ * {@linkcode SparseCode} of k slots per state (`topKRows`), so decoding it
+ * and its gradients cost k/F of the dense products (`sparseDecode`,
+ * `sparseDot`, `sparseOuterAccumulate`). The element-wise passes (ReLU, the
  * residual, the L1 mask, renormalising) are plain loops here.
  *
  * A dictionary file is a safetensors file:
@@ -162,7 +165,9 @@ export function normalizeStates(
 
 /**
  * The k-th largest value of each row of `PRE [n, F]` (the top-k threshold),
- * or −Infinity when k ≥ F.
+ * or −Infinity when k ≥ F: the entries at or above it are those
+ * {@linkcode encodeSparse} keeps (all of them but on an exact tie at the
+ * threshold, where it keeps the lower features).
  *
  * @param PRE `[n, F]` pre-activations.
  * @param n Rows.
@@ -182,9 +187,98 @@ export function topKThresholds(PRE: Vec, n: number, F: number, topK: number): Fl
 }
 
 /**
+ * The active features of a batch of states under a top-k dictionary: k
+ * slots per state, each a feature index and its activation (0 for a slot
+ * whose pre-activation is not positive), in ascending feature order.
+ */
+export interface SparseCode {
+  /** `[n, k]` feature of each slot. */
+  idx: Int32Array;
+  /** `[n, k]` its activation. */
+  val: Vec;
+}
+
+/**
+ * A sparse code sized for `rows` states of a top-k dictionary, in its backend's memory.
+ *
+ * @param k The dictionary's backend.
+ * @param dict A top-k dictionary.
+ * @param rows States it can hold.
+ * @returns Zeroed slots.
+ */
+export function allocSparseCode(k: Kernels, dict: Dictionary, rows: number): SparseCode {
+  return {
+    idx: k.allocIndices(rows * dict.topK),
+    val: k.alloc("float32", rows * dict.topK),
+  };
+}
+
+/**
+ * Pre-activations of n normalised states: `PRE = X · Wenc + benc`.
+ *
+ * @param k The dictionary's backend.
+ * @param dict The dictionary.
+ * @param X `[n, D]` normalised states.
+ * @param n Rows.
+ * @param PRE `[n, F]` pre-activations (out).
+ */
+export function preActivations(k: Kernels, dict: Dictionary, X: Vec, n: number, PRE: Vec): void {
+  k.gemm(false, false, n, dict.F, dict.D, X, dict.Wenc, PRE, false);
+  k.addRowVector(PRE, dict.benc, n, dict.F);
+}
+
+/**
+ * The sparse code of n normalised states under a top-k dictionary: each
+ * state's k largest pre-activations (the lower feature first on an exact
+ * tie), ReLU'd. The only definition of a top-k dictionary's activations:
+ * {@linkcode encode} spreads it into a dense matrix.
+ *
+ * @param k The dictionary's backend.
+ * @param dict A top-k dictionary (`topK > 0`).
+ * @param X `[n, D]` normalised states.
+ * @param n Rows.
+ * @param PRE `[n, F]` pre-activations (out).
+ * @param code Slots for at least n states (out).
+ */
+export function encodeSparse(
+  k: Kernels,
+  dict: Dictionary,
+  X: Vec,
+  n: number,
+  PRE: Vec,
+  code: SparseCode,
+): void {
+  preActivations(k, dict, X, n, PRE);
+  k.topKRows(PRE, n, dict.F, Math.min(dict.topK, dict.F), code.idx, code.val);
+}
+
+/**
+ * Reconstruction of n states from their sparse code: `XH = bdec + Σ_slots a · Wdec[f]`.
+ *
+ * @param k The dictionary's backend.
+ * @param dict A top-k dictionary.
+ * @param code The n states' code.
+ * @param n Rows.
+ * @param XH `[n, D]` reconstruction (out).
+ */
+export function decodeSparse(
+  k: Kernels,
+  dict: Dictionary,
+  code: SparseCode,
+  n: number,
+  XH: Vec,
+): void {
+  const { D, F } = dict;
+  XH.fill(0, 0, n * D);
+  k.addRowVector(XH, dict.bdec, n, D);
+  k.sparseDecode(code.idx, code.val, n, Math.min(dict.topK, F), dict.Wdec, D, 0, F, XH);
+}
+
+/**
  * Feature activations of n normalised states: `A = ReLU(X · Wenc + benc)`,
- * keeping only each row's top k when `dict.topK > 0`, and leaving the
- * pre-activations in `PRE`.
+ * keeping only each row's top k when `dict.topK > 0` (the code of
+ * {@linkcode encodeSparse}, spread out), and leaving the pre-activations in
+ * `PRE`.
  *
  * @param k The dictionary's backend.
  * @param dict The dictionary.
@@ -192,6 +286,8 @@ export function topKThresholds(PRE: Vec, n: number, F: number, topK: number): Fl
  * @param n Rows.
  * @param PRE `[n, F]` pre-activations (out).
  * @param A `[n, F]` activations (out).
+ * @param code With a top-k dictionary: slots for n states, filled too
+ * (allocated on each call when omitted).
  */
 export function encode(
   k: Kernels,
@@ -200,21 +296,18 @@ export function encode(
   n: number,
   PRE: Vec,
   A: Vec,
+  code?: SparseCode,
 ): void {
-  const { D, F } = dict;
-  k.gemm(false, false, n, F, D, X, dict.Wenc, PRE, false);
-  k.addRowVector(PRE, dict.benc, n, F);
+  const { F } = dict;
   if (dict.topK > 0) {
-    const thr = topKThresholds(PRE, n, F, dict.topK);
-    for (let t = 0; t < n; t++) {
-      const th = thr[t]!;
-      for (let i = t * F; i < (t + 1) * F; i++) {
-        const v = PRE[i]!;
-        A[i] = v > 0 && v >= th ? v : 0;
-      }
-    }
+    const c = code ?? allocSparseCode(k, dict, n);
+    encodeSparse(k, dict, X, n, PRE, c);
+    const K = Math.min(dict.topK, F);
+    A.fill(0, 0, n * F);
+    for (let q = 0; q < n * K; q++) A[Math.floor(q / K) * F + c.idx[q]!] = c.val[q]!;
     return;
   }
+  preActivations(k, dict, X, n, PRE);
   for (let i = 0; i < n * F; i++) {
     const v = PRE[i]!;
     A[i] = v > 0 ? v : 0;

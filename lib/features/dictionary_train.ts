@@ -1,9 +1,11 @@
 /**
  * Training a sparse dictionary on the states of one recorded signal, streamed
  * from the recording in chunks (1 M states of a 512-wide signal are 2 GB in
- * float32, half the WebAssembly address space): each chunk is read while the
- * previous one trains, its rows are shuffled within the chunk, and batches of
- * B rows take Adam steps. The last `holdout` fraction of the rows is never
+ * float32, half the WebAssembly address space): the next chunk is requested
+ * before the current one trains, its rows are shuffled within the chunk, and
+ * batches of B rows take Adam steps. A top-k dictionary's step touches only
+ * the k active features of each state past the dense encoder product (see
+ * `_dictionary_step.ts`). The last `holdout` fraction of the rows is never
  * trained on: it measures the fraction of variance unexplained (FVU), the
  * mean number of active features (L0) and which features are dead or dense.
  *
@@ -19,15 +21,17 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
-import type { AdamHyper, Kernels, Vec } from "../kernels/backend.ts";
+import type { Kernels, Vec } from "../kernels/backend.ts";
 import type { ActivationStore } from "../record/store.ts";
 import { Rng } from "../util/rng.ts";
+import { createStepWorkspace, denseStep, resample, sparseStep } from "./_dictionary_step.ts";
 import {
+  allocSparseCode,
   createDictionary,
   decode,
+  decodeSparse,
   type Dictionary,
   encode,
-  normalizeRows,
   normalizeStates,
 } from "./dictionary.ts";
 
@@ -128,177 +132,6 @@ export interface TrainedDictionary {
   lastLoss: { mse: number; l1: number };
 }
 
-/** Buffers of one step, sized for B rows. */
-interface Workspace {
-  X: Vec;
-  PRE: Vec;
-  A: Vec;
-  XH: Vec;
-  dA: Vec;
-  /** Feature groups `[start, end)`: the nested prefixes end at each group's end. */
-  groups: [number, number][];
-  /** Per group: its activations and their gradient `[B, width]` (A and dA with one group). */
-  Ag: Vec[];
-  dAg: Vec[];
-  /** Per group: the gradient of its prefix's reconstruction `[B, D]`. */
-  E: Vec[];
-  /** `[B, D]` sum of the gradients of the prefixes a group belongs to. */
-  S: Vec;
-  grads: Vec[];
-  m: Vec[];
-  v: Vec[];
-}
-
-function workspace(
-  k: Kernels,
-  D: number,
-  F: number,
-  B: number,
-  nested: readonly number[],
-): Workspace {
-  const f = (n: number) => k.alloc("float32", n);
-  const sizes = [D * F, F, F * D, D];
-  const ends = [...nested, F];
-  const groups = ends.map((e, g) => [g ? ends[g - 1]! : 0, e] as [number, number]);
-  const A = f(B * F), dA = f(B * F);
-  const one = groups.length === 1;
-  return {
-    X: f(B * D),
-    PRE: f(B * F),
-    A,
-    XH: f(B * D),
-    dA,
-    groups,
-    Ag: one ? [A] : groups.map(([s, e]) => f(B * (e - s))),
-    dAg: one ? [dA] : groups.map(([s, e]) => f(B * (e - s))),
-    E: groups.map(() => f(B * D)),
-    S: f(B * D),
-    grads: sizes.map(f),
-    m: sizes.map(f),
-    v: sizes.map(f),
-  };
-}
-
-/** Copies columns `[s, e)` of `[n, F]` into `[n, e − s]`, or back (`back`). */
-function columns(full: Vec, part: Vec, n: number, F: number, s: number, e: number, back: boolean) {
-  const w = e - s;
-  for (let t = 0; t < n; t++) {
-    if (back) full.set(part.subarray(t * w, (t + 1) * w), t * F + s);
-    else part.set(full.subarray(t * F + s, t * F + e), t * w);
-  }
-}
-
-/**
- * One Adam step on n normalised states in `ws.X`.
- *
- * @returns The batch's mean squared error and mean L1 term; `fired` counts active rows per feature.
- */
-function step(
-  k: Kernels,
-  dict: Dictionary,
-  ws: Workspace,
-  n: number,
-  l1: number,
-  hyper: AdamHyper,
-  fired: Uint32Array,
-): { mse: number; l1: number } {
-  const { D, F } = dict;
-  const { X, PRE, A, XH, dA, grads, groups, E, S } = ws;
-  const G = groups.length;
-  encode(k, dict, X, n, PRE, A);
-  // Reconstruction from each nested prefix of features; loss = mean over prefixes.
-  const [dWenc, dbenc, dWdec, dbdec] = grads as [Vec, Vec, Vec, Vec];
-  XH.fill(0, 0, n * D);
-  k.addRowVector(XH, dict.bdec, n, D);
-  let mse = 0, act = 0;
-  groups.forEach(([s, e], g) => {
-    if (G > 1) columns(A, ws.Ag[g]!, n, F, s, e, false);
-    k.gemm(false, false, n, D, e - s, ws.Ag[g]!, dict.Wdec.subarray(s * D, e * D), XH, true);
-    const Eg = E[g]!;
-    for (let i = 0; i < n * D; i++) {
-      const err = XH[i]! - X[i]!;
-      if (g === G - 1) mse += err * err;
-      Eg[i] = (2 * err) / (n * G);
-    }
-  });
-  // A group's features feed every prefix from it on: S = Σ of their gradients.
-  S.set(E[G - 1]!.subarray(0, n * D));
-  for (let g = G - 1; g >= 0; g--) {
-    const [s, e] = groups[g]!;
-    if (g < G - 1) k.addInPlace(S, E[g]!, n * D);
-    k.gemm(true, false, e - s, D, n, ws.Ag[g]!, S, dWdec.subarray(s * D, e * D), false);
-    k.gemm(false, true, n, e - s, D, S, dict.Wdec.subarray(s * D, e * D), ws.dAg[g]!, false);
-    if (G > 1) columns(dA, ws.dAg[g]!, n, F, s, e, true);
-  }
-  dbdec.fill(0);
-  k.sumRowsAccumulate(S, n, D, dbdec);
-  const pen = l1 / n;
-  for (let i = 0; i < n * F; i++) {
-    if (A[i]! > 0) {
-      dA[i] = dA[i]! + pen;
-      act += A[i]!;
-      fired[i % F]++;
-    } else dA[i] = 0;
-  }
-  k.gemm(true, false, D, F, n, X, dA, dWenc, false);
-  dbenc.fill(0);
-  k.sumRowsAccumulate(dA, n, F, dbenc);
-  const params = [dict.Wenc, dict.benc, dict.Wdec, dict.bdec];
-  params.forEach((p, i) => k.adamUpdate(p, grads[i]!, ws.m[i]!, ws.v[i]!, p.length, hyper));
-  normalizeRows(dict.Wdec, F, D);
-  return { mse: mse / n, l1: (l1 * act) / n };
-}
-
-/** Re-initialises dead features from the residuals of the states in `ws.X`. */
-function resample(
-  k: Kernels,
-  dict: Dictionary,
-  ws: Workspace,
-  n: number,
-  dead: number[],
-  rng: Rng,
-): void {
-  const { D, F } = dict;
-  encode(k, dict, ws.X, n, ws.PRE, ws.A);
-  decode(k, dict, ws.A, n, ws.XH);
-  const err = new Float64Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let d = 0; d < D; d++) s += (ws.X[i * D + d]! - ws.XH[i * D + d]!) ** 2;
-    err[i] = s;
-    total += s;
-  }
-  const deadSet = new Set(dead);
-  let encNorm = 0, alive = 0;
-  for (let f = 0; f < F; f++) {
-    if (deadSet.has(f)) continue;
-    let s = 0;
-    for (let d = 0; d < D; d++) s += dict.Wenc[d * F + f]! ** 2;
-    encNorm += Math.sqrt(s);
-    alive++;
-  }
-  encNorm = alive ? encNorm / alive : 1;
-  for (const f of dead) {
-    let u = rng.uniform() * total, i = 0;
-    while (i < n - 1 && (u -= err[i]!) > 0) i++;
-    const dir = new Float64Array(D);
-    let norm = 0;
-    for (let d = 0; d < D; d++) {
-      dir[d] = ws.X[i * D + d]! - ws.XH[i * D + d]!;
-      norm += dir[d]! ** 2;
-    }
-    norm = Math.sqrt(norm) || 1;
-    for (let d = 0; d < D; d++) {
-      dict.Wdec[f * D + d] = dir[d]! / norm;
-      dict.Wenc[d * F + f] = (0.2 * encNorm * dir[d]!) / norm;
-      ws.m[0]![d * F + f] = ws.v[0]![d * F + f] = 0;
-      ws.m[2]![f * D + d] = ws.v[2]![f * D + d] = 0;
-    }
-    dict.benc[f] = ws.m[1]![f] = ws.v[1]![f] = 0;
-  }
-}
-
 /** Mean and normalising scale of the first rows, so that E|x − mean|² · scale² = D. */
 function statistics(raw: Float32Array, D: number): { mean: Float32Array; scale: number } {
   const n = raw.length / D, mean = new Float64Array(D);
@@ -359,7 +192,7 @@ export async function trainDictionary(
       }: give ascending feature counts in [1, ${F})`,
     );
   }
-  const ws = workspace(k, D, F, B, nested);
+  const ws = createStepWorkspace(k, dict, B, nested);
   const lastFired = new Int32Array(F);
   const fired = new Uint32Array(F);
   const window = Math.max(1, Math.floor(steps / 8));
@@ -385,7 +218,10 @@ export async function trainDictionary(
       done++;
       const c1 = 1 / (1 - 0.9 ** done), c2 = 1 / (1 - 0.999 ** done);
       fired.fill(0);
-      const loss = step(k, dict, ws, n, l1, [lr, 0.9, 0.999, 1e-8, c1, c2], fired);
+      const hyper = [lr, 0.9, 0.999, 1e-8, c1, c2] as const;
+      const loss = topK > 0
+        ? sparseStep(k, dict, ws, n, hyper, fired)
+        : denseStep(k, dict, ws, n, l1, hyper, fired);
       for (let f = 0; f < F; f++) if (fired[f]) lastFired[f] = done;
       recent = { mse: recent.mse + loss.mse, l1: recent.l1 + loss.l1 };
       recentCount++;
@@ -450,11 +286,14 @@ export async function encodeRows(
   const { D, F } = dict;
   const X = k.alloc("float32", batch * D), XH = k.alloc("float32", batch * D);
   const PRE = k.alloc("float32", batch * F), A = k.alloc("float32", batch * F);
+  // A top-k dictionary decodes its sparse code: k/F of the dense product.
+  const code = dict.topK > 0 ? allocSparseCode(k, dict, batch) : undefined;
   for (let t0 = r0; t0 < r1; t0 += batch) {
     const n = Math.min(batch, r1 - t0);
     normalizeStates(dict, await store.readRows(dict.signal, t0, t0 + n), X);
-    encode(k, dict, X, n, PRE, A);
-    decode(k, dict, A, n, XH);
+    encode(k, dict, X, n, PRE, A, code);
+    if (code) decodeSparse(k, dict, code, n, XH);
+    else decode(k, dict, A, n, XH);
     visit(t0, n, A, X, XH);
   }
 }

@@ -82,6 +82,15 @@ export interface Kernels {
   alloc(dtype: FloatDtype, n: number): Vec;
 
   /**
+   * Allocates a zeroed int32 array of `n` elements where this backend's
+   * kernels can read and write it (the feature indices of a sparse code).
+   *
+   * @param n Element count.
+   * @returns The zeroed array.
+   */
+  allocIndices(n: number): Int32Array;
+
+  /**
    * General matrix product `C = (accumulate ? C : 0) + op(A) · op(B)` where
    * `op(A)` is `[M, K]` and `op(B)` is `[K, N]`.
    *
@@ -362,6 +371,114 @@ export interface Kernels {
    * @param n Element count.
    */
   addInPlace(y: Vec, x: Vec, n: number): void;
+
+  /**
+   * Top-k of each row, as a sparse code: the k largest entries of row r of
+   * `PRE` (of equal values, the lower index first), in ascending feature
+   * order, go to `idx[r, 0..k)`, and their values after a ReLU (`max(v, 0)`)
+   * to `val[r, 0..k)`. NaN entries are never chosen while others remain.
+   *
+   * @param PRE `[n, F]` scores (a dictionary's pre-activations).
+   * @param n Rows.
+   * @param F Columns (features).
+   * @param k Slots per row, 1 ≤ k ≤ F.
+   * @param idx `[n, k]` chosen features, ascending within a row (out).
+   * @param val `[n, k]` their values, ReLU'd (out).
+   */
+  topKRows(PRE: Vec, n: number, F: number, k: number, idx: Int32Array, val: Vec): void;
+
+  /**
+   * Decoding a sparse code: `out[r, :] += Σ_s val[r, s] · W[idx[r, s], :]`
+   * over the slots whose feature lies in `[f0, f1)` (a prefix or group of
+   * features). The sparse form of `out += A · W` with `A [n, F]` zero
+   * outside the slots.
+   *
+   * @param idx `[n, k]` features of each row's slots.
+   * @param val `[n, k]` their values.
+   * @param n Rows.
+   * @param k Slots per row.
+   * @param W `[F, D]` one row per feature.
+   * @param D Row length.
+   * @param f0 First feature taken.
+   * @param f1 One past the last.
+   * @param out `[n, D]` accumulator.
+   */
+  sparseDecode(
+    idx: Int32Array,
+    val: Vec,
+    n: number,
+    k: number,
+    W: Vec,
+    D: number,
+    f0: number,
+    f1: number,
+    out: Vec,
+  ): void;
+
+  /**
+   * The backward of {@linkcode Kernels.sparseDecode} with respect to the
+   * values: `dval[r, s] = G[r, :] · W[idx[r, s], :]` for the slots whose
+   * feature lies in `[f0, f1)`; the other slots keep their value.
+   *
+   * @param idx `[n, k]` features of each row's slots.
+   * @param n Rows.
+   * @param k Slots per row.
+   * @param G `[n, D]` gradient of the decoded rows.
+   * @param W `[F, D]` one row per feature.
+   * @param D Row length.
+   * @param f0 First feature taken.
+   * @param f1 One past the last.
+   * @param dval `[n, k]` gradient of the values (written in the taken slots).
+   */
+  sparseDot(
+    idx: Int32Array,
+    n: number,
+    k: number,
+    G: Vec,
+    W: Vec,
+    D: number,
+    f0: number,
+    f1: number,
+    dval: Vec,
+  ): void;
+
+  /**
+   * The backward of {@linkcode Kernels.sparseDecode} with respect to the
+   * matrix, and the weight gradient of a sparse product in general:
+   * `dW[idx[r, s], :] += val[r, s] · G[r, :]` for the slots whose feature
+   * lies in `[f0, f1)`, rows in order. The sparse form of `dW += Aᵀ · G`.
+   *
+   * @param idx `[n, k]` features of each row's slots.
+   * @param val `[n, k]` their values (or value gradients).
+   * @param n Rows.
+   * @param k Slots per row.
+   * @param G `[n, D]` rows to add.
+   * @param D Row length.
+   * @param f0 First feature taken.
+   * @param f1 One past the last.
+   * @param dW `[F, D]` accumulator.
+   */
+  sparseOuterAccumulate(
+    idx: Int32Array,
+    val: Vec,
+    n: number,
+    k: number,
+    G: Vec,
+    D: number,
+    f0: number,
+    f1: number,
+    dW: Vec,
+  ): void;
+
+  /**
+   * Transpose: `out[c, r] = A[r, c]`.
+   *
+   * @param A `[R, C]` matrix.
+   * @param R Rows of A.
+   * @param C Columns of A.
+   * @param out `[C, R]` output (overwritten; must not overlap A).
+   */
+  transpose(A: Vec, R: number, C: number, out: Vec): void;
 
   /**
    * One Adam update of `n` parameters, in place: `m = β1·m + (1 − β1)·g`,

@@ -101,6 +101,10 @@ export const jsKernels: Kernels = {
     return dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
   },
 
+  allocIndices(n) {
+    return new Int32Array(n);
+  },
+
   gemm(transA, transB, M, N, K, A, B, C, accumulate) {
     if (!accumulate) C.fill(0, 0, M * N);
     // op(A)[i, k] and op(B)[k, j] as strides into the stored layouts.
@@ -268,6 +272,57 @@ export const jsKernels: Kernels = {
 
   addInPlace(y, x, n) {
     for (let k = 0; k < n; k++) y[k] = y[k]! + x[k]!;
+  },
+
+  topKRows(PRE, n, F, k, idx, val) {
+    // Rank every feature: larger first, NaN last, equal values by index.
+    const key = (v: number) => (Number.isNaN(v) ? -Infinity : v);
+    const order = Array.from({ length: F }, (_, f) => f);
+    for (let r = 0; r < n; r++) {
+      const row = PRE.subarray(r * F, (r + 1) * F);
+      order.sort((a, b) => {
+        const na = Number.isNaN(row[a]!), nb = Number.isNaN(row[b]!);
+        if (na !== nb) return na ? 1 : -1;
+        return key(row[b]!) - key(row[a]!) || a - b;
+      });
+      const chosen = order.slice(0, k).sort((a, b) => a - b);
+      chosen.forEach((f, s) => {
+        idx[r * k + s] = f;
+        val[r * k + s] = row[f]! > 0 ? row[f]! : 0;
+      });
+    }
+  },
+
+  sparseDecode(idx, val, n, k, W, D, f0, f1, out) {
+    for (let q = 0; q < n * k; q++) {
+      const f = idx[q]!, r = Math.floor(q / k);
+      if (f < f0 || f >= f1) continue;
+      for (let d = 0; d < D; d++) out[r * D + d] = out[r * D + d]! + val[q]! * W[f * D + d]!;
+    }
+  },
+
+  sparseDot(idx, n, k, G, W, D, f0, f1, dval) {
+    for (let q = 0; q < n * k; q++) {
+      const f = idx[q]!, r = Math.floor(q / k);
+      if (f < f0 || f >= f1) continue;
+      let s = 0;
+      for (let d = 0; d < D; d++) s += G[r * D + d]! * W[f * D + d]!;
+      dval[q] = s;
+    }
+  },
+
+  sparseOuterAccumulate(idx, val, n, k, G, D, f0, f1, dW) {
+    for (let q = 0; q < n * k; q++) {
+      const f = idx[q]!, r = Math.floor(q / k);
+      if (f < f0 || f >= f1) continue;
+      for (let d = 0; d < D; d++) dW[f * D + d] = dW[f * D + d]! + val[q]! * G[r * D + d]!;
+    }
+  },
+
+  transpose(A, R, C, out) {
+    for (let r = 0; r < R; r++) {
+      for (let c = 0; c < C; c++) out[c * R + r] = A[r * C + c]!;
+    }
   },
 
   adamUpdate(p, g, m, v, n, [lr, b1, b2, eps, c1, c2]) {

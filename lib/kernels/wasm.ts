@@ -102,14 +102,23 @@ class Heap {
   }
 
   f32(n: number): Float32Array {
+    return this.#zeroed(n, (at) => new Float32Array(this.memory.buffer, at, n));
+  }
+
+  i32(n: number): Int32Array {
+    return this.#zeroed(n, (at) => new Int32Array(this.memory.buffer, at, n));
+  }
+
+  /** A zeroed view of n 4-byte elements, its block returned for reuse when the view is collected. */
+  #zeroed<V extends Float32Array | Int32Array>(n: number, view: (at: number) => V): V {
     const bytes = Math.max(64, Math.ceil((n * 4) / 64) * 64);
     const reuse = this.#free.get(bytes)?.pop();
     const at = reuse ?? this.reserve(bytes);
-    const view = new Float32Array(this.memory.buffer, at, n);
-    if (reuse !== undefined) view.fill(0);
+    const v = view(at);
+    if (reuse !== undefined) v.fill(0);
     this.#buffers.add(this.memory.buffer);
-    this.#registry.register(view, [at, bytes]);
-    return view;
+    this.#registry.register(v, [at, bytes]);
+    return v;
   }
 
   i32Scratch(at: number, n: number): Int32Array {
@@ -208,6 +217,11 @@ export function createWasmKernels(opts: WasmKernelsOptions = {}): WasmKernels {
     heap.i32Scratch(scratch, ids.length).set(ids);
     return scratch;
   };
+  /** The byte offset of an index array of this backend (sparse codes are written and read in place). */
+  const indices = (idx: Int32Array): number => {
+    if (!heap.owns(idx)) throw foreign(name);
+    return idx.byteOffset;
+  };
   /** Byte offsets of wasm-resident arrays, the kernels' pointer arguments. */
   const at = (...vs: Vec[]): number[] => vs.map((v) => v.byteOffset);
   const name = `wasm-${build === "relaxed-simd" ? "relaxed" : "simd"}-${threads}t`;
@@ -277,6 +291,10 @@ export function createWasmKernels(opts: WasmKernelsOptions = {}): WasmKernels {
 
     alloc(dtype: FloatDtype, n: number): Vec {
       return dtype === "float64" ? new Float64Array(n) : heap.f32(n);
+    },
+
+    allocIndices(n) {
+      return heap.i32(n);
     },
 
     gemm(transA, transB, M, N, K, A, B, C, accumulate) {
@@ -448,6 +466,49 @@ export function createWasmKernels(opts: WasmKernelsOptions = {}): WasmKernels {
     addInPlace(y, x, n) {
       if (!native(y, x)) return jsKernels.addInPlace(y, x, n);
       ex.add_inplace!(y.byteOffset, x.byteOffset, n);
+    },
+
+    topKRows(PRE, n, F, k, idx, val) {
+      if (!native(PRE, val)) return jsKernels.topKRows(PRE, n, F, k, idx, val);
+      if (k < 1 || k > F) throw new RangeError(`Cannot take the top ${k} of ${F} features`);
+      const args = [PRE.byteOffset, F, k, indices(idx), val.byteOffset];
+      parallel("topk_rows", args, n, chunkOf(n, 8), n * F >= 65536, true);
+    },
+
+    sparseDecode(idx, val, n, k, W, D, f0, f1, out) {
+      if (!native(val, W, out)) return jsKernels.sparseDecode(idx, val, n, k, W, D, f0, f1, out);
+      const args = [indices(idx), val.byteOffset, k, W.byteOffset, D, f0, f1, out.byteOffset];
+      parallel("sparse_decode", args, n, chunkOf(n, 8), n * k * D >= 131072);
+    },
+
+    sparseDot(idx, n, k, G, W, D, f0, f1, dval) {
+      if (!native(G, W, dval)) return jsKernels.sparseDot(idx, n, k, G, W, D, f0, f1, dval);
+      const args = [indices(idx), k, G.byteOffset, W.byteOffset, D, f0, f1, dval.byteOffset];
+      parallel("sparse_dot", args, n, chunkOf(n, 8), n * k * D >= 131072);
+    },
+
+    sparseOuterAccumulate(idx, val, n, k, G, D, f0, f1, dW) {
+      if (!native(val, G, dW)) {
+        return jsKernels.sparseOuterAccumulate(idx, val, n, k, G, D, f0, f1, dW);
+      }
+      // Chunks of features: each row of dW is written by one thread, rows in order.
+      const args = [indices(idx), val.byteOffset, n, k, G.byteOffset, D, f0, dW.byteOffset];
+      const width = f1 - f0;
+      if (width > 0) {
+        parallel("sparse_outer_accumulate", args, width, chunkOf(width, 8), n * k * D >= 131072);
+      }
+    },
+
+    transpose(A, R, C, out) {
+      if (!native(A, out)) return jsKernels.transpose(A, R, C, out);
+      // Blocks of rows of out (columns of A), multiples of 4 for the 4 × 4 tiles.
+      parallel(
+        "transpose",
+        [A.byteOffset, R, C, out.byteOffset],
+        C,
+        chunkOf(C, 8, 4),
+        R * C >= 65536,
+      );
     },
 
     adamUpdate(p, g, m, v, n, hyper) {
