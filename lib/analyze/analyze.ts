@@ -74,6 +74,13 @@ export interface AnalyzeOptions {
   signals?: SignalFilter;
   /** The source text the recording's offsets refer to (skips loading it). */
   sourceText?: string;
+  /**
+   * Also keep every trained unit's score for each hypothesis, in
+   * {@linkcode HypothesisResult.scores}: what following a unit over
+   * snapshots needs without ranking every unit (`top: 1` is enough then).
+   * @default false
+   */
+  keepScores?: boolean;
   /** Progress messages. */
   onProgress?: (message: string) => void;
 }
@@ -99,6 +106,11 @@ export interface HypothesisResult {
   top: RankedUnit[];
   /** Best unit of the untrained control model, or null without a control. */
   control: ScoredUnit | null;
+  /**
+   * With `keepScores`: every trained unit's score by its name (`"l0.c[91]"`),
+   * NaN where undefined. A unit in `top` has the same score here.
+   */
+  scores?: Map<string, number>;
 }
 
 /** Gate saturation of one gate signal. */
@@ -253,6 +265,7 @@ export async function analyzeRecording(
   const keepLive = new Map<string, RankedUnit[]>(tracks.map((t) => [t.name, []]));
   const keepInert = new Map<string, RankedUnit[]>(tracks.map((t) => [t.name, []]));
   const keepControl = new Map<string, ScoredUnit[]>(tracks.map((t) => [t.name, []]));
+  const keepScores = new Map<string, Map<string, number>>(tracks.map((t) => [t.name, new Map()]));
   const saturation: SaturationResult[] = [];
   let units = 0;
   const specOf = (name: string) => store.signals.find((s) => s.name === name);
@@ -279,6 +292,10 @@ export async function analyzeRecording(
         if (prefix) {
           keepControl.set(t.name, best([...keepControl.get(t.name)!, ...mine], 1));
           continue;
+        }
+        if (opts.keepScores) {
+          const scores = keepScores.get(t.name)!;
+          for (const s of mine) scores.set(formatUnit(s.signal, s.unit), s.score);
         }
         const { live, inert } = rankSignal(mine, acts, H, t, top);
         keepLive.set(t.name, best([...keepLive.get(t.name)!, ...live], top));
@@ -314,6 +331,7 @@ export async function analyzeRecording(
         positives,
         top: mergeRanked(keepLive.get(t.name)!, keepInert.get(t.name)!, top),
         control: keepControl.get(t.name)![0] ?? null,
+        ...(opts.keepScores ? { scores: keepScores.get(t.name)! } : {}),
       };
     }),
     skipped,

@@ -161,10 +161,16 @@ export async function requireSnapshots(runDir: string): Promise<SnapshotFile[]> 
   return snaps;
 }
 
+/**
+ * The score of `unit` for `hypothesis` at a snapshot: its entry in
+ * `scores` (kept with `keepScores`). This is the score the full ranking
+ * (`top: Infinity`) shows for it: a unit is left out of that ranking only
+ * when its score is NaN, or when it is inert with a NaN raw-c score, and raw c
+ * constant makes tanh(c) constant too, so its score is NaN then as well.
+ */
 function unitOf(a: Analysis, hypothesis: string, unit: string): number {
-  const { signal, unit: j } = parseUnit(unit);
   const r = a.results.find((x) => x.hypothesis === hypothesis)!;
-  return r.top.find((u) => u.signal === signal && u.unit === j)?.score ?? NaN;
+  return r.scores!.get(unit) ?? NaN;
 }
 
 /**
@@ -192,8 +198,12 @@ export async function evolveRun(opts: EvolveOptions): Promise<EvolveResult> {
       threads: opts.threads ?? 2,
     });
     sourceText ??= await loadSourceText(store.meta);
+    // Only each hypothesis's best unit is ranked (`top: 1`: the same best
+    // unit as ranking every unit), and every unit's score is kept for
+    // `final_unit_score`: profiling every unit costs minutes per snapshot.
     const analysis = await analyzeRecording(store, {
-      top: Infinity,
+      top: 1,
+      keepScores: true,
       sourceText,
       ...(opts.hypotheses !== undefined ? { hypotheses: opts.hypotheses } : {}),
       ...(opts.signals !== undefined ? { signals: opts.signals } : {}),
