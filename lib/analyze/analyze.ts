@@ -75,6 +75,12 @@ export interface AnalyzeOptions {
   /** The source text the recording's offsets refer to (skips loading it). */
   sourceText?: string;
   /**
+   * The hypothesis tracks of the recorded span, when already computed with
+   * {@linkcode recordingTracks} (the same passage recorded with several
+   * checkpoints): computing them scans the whole source text.
+   */
+  tracks?: ReadonlyMap<string, Float32Array>;
+  /**
    * Also keep every trained unit's score for each hypothesis, in
    * {@linkcode HypothesisResult.scores}: what following a unit over
    * snapshots needs without ranking every unit (`top: 1` is enough then).
@@ -251,11 +257,19 @@ export async function analyzeRecording(
     .map((s) => s.name);
   const names = selectSignals(perUnit, opts.signals);
   say(`computing ${hypotheses.length} hypothesis tracks over ${store.T} characters`);
-  const trackMap = await recordingTracks(store.meta, store.T, hypotheses, opts.sourceText);
+  const trackMap = opts.tracks ??
+    await recordingTracks(store.meta, store.T, hypotheses, opts.sourceText);
   const tracks: Track[] = [];
   const skipped: string[] = [];
   for (const h of hypotheses) {
-    const values = trackMap.get(h.name)!;
+    const values = trackMap.get(h.name);
+    if (values?.length !== store.T) {
+      throw new TypeError(
+        `Cannot analyze with the given tracks: "${h.name}" needs ${store.T} values, got ${
+          values?.length ?? "none"
+        }`,
+      );
+    }
     let lo = Infinity, hi = -Infinity;
     for (const v of values) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
     if (!(hi > lo)) skipped.push(h.name);

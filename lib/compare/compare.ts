@@ -16,7 +16,8 @@
  * @module
  */
 import { basename, dirname } from "node:path";
-import { analyzeRecording, loadSourceText } from "../analyze/analyze.ts";
+import { analyzeRecording, loadSourceText, recordingTracks } from "../analyze/analyze.ts";
+import { selectHypotheses } from "../analyze/hypotheses/mod.ts";
 import { formatUnit, type Metric } from "../analyze/score.ts";
 import { CellscopeError } from "../errors.ts";
 import { type BackendName, kernelsNamed } from "../kernels/select.ts";
@@ -179,6 +180,7 @@ export async function compareRuns(opts: CompareOptions): Promise<CompareResult> 
   const backend = opts.backend ?? "wasm", threads = opts.threads ?? 2;
 
   let sourceText: string | undefined;
+  let tracks: Map<string, Float32Array> | undefined;
   let text0: string | undefined;
   let passage: CompareResult["passage"] | undefined;
   let metrics: Record<string, Metric> = {};
@@ -212,9 +214,16 @@ export async function compareRuns(opts: CompareOptions): Promise<CompareResult> 
         );
       }
       say(`scoring ${names[i]}`);
+      // Every model reads the same text: its tracks are computed once.
+      tracks ??= await recordingTracks(
+        store.meta,
+        store.T,
+        selectHypotheses(opts.hypotheses),
+        sourceText,
+      );
       const analysis = await analyzeRecording(store, {
         top: 1,
-        sourceText: sourceText!,
+        tracks,
         ...(opts.hypotheses !== undefined ? { hypotheses: opts.hypotheses } : {}),
       });
       metrics = Object.fromEntries(analysis.results.map((r) => [r.hypothesis, r.metric]));

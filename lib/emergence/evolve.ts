@@ -19,8 +19,13 @@
  *
  * @module
  */
-import { type Analysis, analyzeRecording, loadSourceText } from "../analyze/analyze.ts";
-import { computeTracks, getHypothesis } from "../analyze/hypotheses/mod.ts";
+import {
+  type Analysis,
+  analyzeRecording,
+  loadSourceText,
+  recordingTracks,
+} from "../analyze/analyze.ts";
+import { selectHypotheses } from "../analyze/hypotheses/mod.ts";
 import { findPassage } from "../analyze/passage.ts";
 import { formatUnit, type Metric, parseUnit } from "../analyze/score.ts";
 import { Vocab } from "../data/vocab.ts";
@@ -186,6 +191,7 @@ export async function evolveRun(opts: EvolveOptions): Promise<EvolveResult> {
   const chars = opts.chars ?? 20_000;
   const controlSeed = opts.controlSeed ?? 1;
   let sourceText: string | undefined;
+  let tracks: Map<string, Float32Array> | undefined;
   const analyse = async (snap: SnapshotFile, control: boolean) => {
     say(`recording step ${snap.step}${control ? " and the control" : ""}`);
     const store = await recordCheckpoint({
@@ -198,13 +204,20 @@ export async function evolveRun(opts: EvolveOptions): Promise<EvolveResult> {
       threads: opts.threads ?? 2,
     });
     sourceText ??= await loadSourceText(store.meta);
+    // Every snapshot reads the same passage: its tracks are computed once.
+    tracks ??= await recordingTracks(
+      store.meta,
+      store.T,
+      selectHypotheses(opts.hypotheses),
+      sourceText,
+    );
     // Only each hypothesis's best unit is ranked (`top: 1`: the same best
     // unit as ranking every unit), and every unit's score is kept for
     // `final_unit_score`: profiling every unit costs minutes per snapshot.
     const analysis = await analyzeRecording(store, {
       top: 1,
       keepScores: true,
-      sourceText,
+      tracks,
       ...(opts.hypotheses !== undefined ? { hypotheses: opts.hypotheses } : {}),
       ...(opts.signals !== undefined ? { signals: opts.signals } : {}),
     });
@@ -263,14 +276,7 @@ export async function evolveRun(opts: EvolveOptions): Promise<EvolveResult> {
   let film: Filmstrip | null = null;
   let window: { start: number; end: number } | null = null;
   if (wanted !== undefined) {
-    const start0 = meta.source.kind === "text" ? 0 : meta.source.start;
-    const track = computeTracks(
-      [getHypothesis(wanted)],
-      Array.from(sourceText!),
-      start0,
-      start0 + final.store.T,
-    )
-      .get(wanted)!;
+    const track = tracks!.get(wanted)!;
     window = findPassage(track, opts.filmstripLength ?? 300, { text: recorded });
     film = {
       hypothesis: wanted,
