@@ -258,7 +258,14 @@ export function fitRidge(
 
 /** Options of {@linkcode fitLogistic}. */
 export interface LogisticOptions {
-  /** Most bound-Newton iterations per λ. @default 200 */
+  /**
+   * Most bound-Newton iterations per λ. Each costs two products over all fit
+   * rows; on separable or nearly separable targets the fit never meets the
+   * tolerance (the weights grow without bound as λ → 0), and 50 iterations
+   * gave the same held-out AUC to four decimals as 200 on a War and Peace
+   * 2×256 LSTM's l0.h (prose hypotheses) in a quarter of the time.
+   * @default 50
+   */
   maxIterations?: number;
   /** Stop when no weight moves more than this in one iteration. @default 1e-4 */
   tolerance?: number;
@@ -290,7 +297,7 @@ export function fitLogistic(
   lambdas: readonly number[],
   opts: LogisticOptions = {},
 ): Float64Array[] {
-  const maxIterations = opts.maxIterations ?? 200, tolerance = opts.tolerance ?? 1e-4;
+  const maxIterations = opts.maxIterations ?? 50, tolerance = opts.tolerance ?? 1e-4;
   const W = new Float64Array((D + 1) * m);
   for (let c = 0; c < m; c++) { // start at the base rate
     let p = 0;
