@@ -38,8 +38,8 @@
  * @module
  */
 import { CellscopeError } from "../errors.ts";
-import { DICTIONARY_FORMAT } from "../io/formats.ts";
-import { readSafetensors, type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
+import { DICTIONARY_FORMAT, readCellscopeFile } from "../io/formats.ts";
+import { type TensorEntry, writeSafetensors } from "../io/safetensors.ts";
 import type { Kernels, Vec } from "../kernels/backend.ts";
 import { Rng } from "../util/rng.ts";
 import { selectRank } from "../util/select.ts";
@@ -370,31 +370,13 @@ export async function saveDictionary(path: string, dict: Dictionary): Promise<vo
  */
 export async function loadDictionary(k: Kernels, path: string): Promise<Dictionary> {
   const action = `Cannot load dictionary "${path}"`;
-  let file;
-  try {
-    file = await readSafetensors(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new CellscopeError(`${action}: no such file; train one with deno task dictionary`);
-    }
-    if (e instanceof SyntaxError) {
-      throw new CellscopeError(`${action}: the file is corrupt (${e.message}); train it again`);
-    }
-    throw e;
-  }
-  const { metadata, tensors } = file;
-  if (metadata.format !== DICTIONARY_FORMAT) {
-    throw new CellscopeError(
-      `${action}: its format is "${
-        metadata.format ?? "none"
-      }", not "${DICTIONARY_FORMAT}"; pass a file written by deno task dictionary --out`,
-    );
-  }
-  if (metadata.version !== String(DICTIONARY_VERSION)) {
-    throw new CellscopeError(
-      `${action}: it has version "${metadata.version}", this cellscope reads "${DICTIONARY_VERSION}"; train it again`,
-    );
-  }
+  const { metadata, tensors } = await readCellscopeFile(path, {
+    action,
+    format: DICTIONARY_FORMAT,
+    version: DICTIONARY_VERSION,
+    writer: "deno task dictionary --out",
+    redo: "train it again",
+  });
   const get = (name: string, shape: number[]): Float32Array => {
     const e = tensors[name];
     if (!e || e.dtype !== "F32" || JSON.stringify(e.shape) !== JSON.stringify(shape)) {

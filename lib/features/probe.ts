@@ -19,6 +19,7 @@
  *
  * @module
  */
+import type { ProbeRowView } from "../viz/report/features_section.ts";
 import { recordingTracks } from "../analyze/analyze.ts";
 import { type Hypothesis, selectHypotheses } from "../analyze/hypotheses/mod.ts";
 import { binSignal } from "../analyze/bins.ts";
@@ -72,24 +73,14 @@ export interface ProbeFit {
   weights: Float64Array;
 }
 
-/** A row of the probe table. */
-export interface ProbeRow {
-  /** Hypothesis name. */
-  hypothesis: string;
-  /** Signal, e.g. `l1.h`, or `l*.h` for every layer's `h` together. */
-  signal: string;
-  /** `auc` or `pearson`. */
-  metric: "auc" | "pearson";
-  /** Held-out score of the probe. */
-  probeScore: number;
-  /** Held-out score of the best single unit of the same signal. */
-  bestUnitScore: number;
-  /** The best unit's index in the signal (in `l*.h`, layer after layer). */
-  bestUnit: number;
-  /** Held-out score of the same probe on the untrained control, or NaN without one. */
-  controlProbeScore: number;
-  /** Units (by |standardised weight|, no refit) reaching 95 % of the probe's score. */
-  unitsFor95: number;
+/**
+ * A row of the probe table: what the report draws ({@linkcode ProbeRowView}:
+ * hypothesis, signal, metric, the probe's, the best unit's and the control
+ * probe's held-out scores, the best unit, and the units that reach 95 % of
+ * the probe's score, by |standardised weight| without a refit), and the
+ * penalty chosen on the validation block.
+ */
+export interface ProbeRow extends ProbeRowView {
   /** The chosen penalty. */
   lambda: number;
 }

@@ -23,8 +23,8 @@
  * @module
  */
 import { CellscopeError } from "../../errors.ts";
-import { TRACKS_FORMAT } from "../../io/formats.ts";
-import { readSafetensors, writeSafetensors } from "../../io/safetensors.ts";
+import { readCellscopeFile, TRACKS_FORMAT } from "../../io/formats.ts";
+import { writeSafetensors } from "../../io/safetensors.ts";
 import { checkName } from "./_chars.ts";
 import type { Hypothesis, HypothesisKind } from "./hypothesis.ts";
 import { BUILTIN_HYPOTHESES, selectHypotheses } from "./registry.ts";
@@ -140,33 +140,13 @@ export async function saveTracks(path: string, file: TrackFile): Promise<void> {
  */
 export async function loadTracks(path: string): Promise<TrackFile> {
   const action = `Cannot load tracks "${path}"`;
-  let file;
-  try {
-    file = await readSafetensors(path);
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new CellscopeError(
-        `${action}: no such file; save one with deno task dictionary --name N=NAME --tracks FILE`,
-      );
-    }
-    if (e instanceof SyntaxError) {
-      throw new CellscopeError(`${action}: the file is corrupt (${e.message}); save it again`);
-    }
-    throw e;
-  }
-  const { metadata: m, tensors } = file;
-  if (m.format !== TRACKS_FORMAT) {
-    throw new CellscopeError(
-      `${action}: its format is "${
-        m.format ?? "none"
-      }", not "${TRACKS_FORMAT}"; pass a file written by deno task dictionary --tracks`,
-    );
-  }
-  if (m.version !== String(TRACKS_VERSION)) {
-    throw new CellscopeError(
-      `${action}: it has version "${m.version}", this cellscope reads "${TRACKS_VERSION}"; save it again`,
-    );
-  }
+  const { metadata: m, tensors } = await readCellscopeFile(path, {
+    action,
+    format: TRACKS_FORMAT,
+    version: TRACKS_VERSION,
+    writer: "deno task dictionary --name N=NAME --tracks FILE",
+    redo: "save it again",
+  });
   let listed: { name: string; kind: HypothesisKind; description: string }[];
   try {
     listed = JSON.parse(m.tracks ?? "");
