@@ -21,8 +21,30 @@ const CONFIG = {
   minutes: 0,
   backend: "js",
 } as const;
-/** Seconds after the start of each killed process (fixed, so a failure can be replayed). */
-const KILL_AFTER = [0.5, 0.8, 1.1, 0.65, 1.4, 0.95, 1.25];
+/**
+ * Seconds after each killed process logged its first validation of the
+ * session (fixed, so a failure can be replayed). Counting from that event,
+ * not from the spawn, keeps the kills inside training on a loaded machine,
+ * where starting Deno alone can take longer than these delays: before, all
+ * kills could land before the first checkpoint, and the final resume had
+ * nothing to resume.
+ */
+const KILL_AFTER = [0, 0.3, 0.6, 0.15, 0.9, 0.45, 0.75];
+
+/** Evaluations logged so far in a run folder (0 before it exists). */
+async function evalsLogged(out: string): Promise<number> {
+  const log = await Deno.readTextFile(join(out, "log.jsonl")).catch(() => "");
+  return log.split("\n").filter((line) => line.includes('"event":"eval"')).length;
+}
+
+/** Waits until the run logs more than `before` evaluations, or its process ends. */
+async function untilProgress(out: string, before: number, child: Deno.ChildProcess) {
+  let ended = false;
+  child.status.then(() => ended = true);
+  while (!ended && await evalsLogged(out) <= before) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 function flags(config: Record<string, string | number>): string[] {
   return Object.entries(config).flatMap(([k, v]) => [
@@ -61,9 +83,11 @@ Deno.test({
     const stepsAtKills: number[] = [];
     for (const seconds of KILL_AFTER) {
       const resuming = await exists(join(out, "latest.safetensors"));
+      const before = await evalsLogged(out);
       const child = spawnTrain(
         resuming ? ["--resume", out] : flags({ ...CONFIG, text, out }),
       );
+      await untilProgress(out, before, child);
       await new Promise((r) => setTimeout(r, seconds * 1000));
       try {
         child.kill("SIGKILL");
