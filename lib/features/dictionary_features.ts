@@ -117,6 +117,36 @@ async function controlBest(
 }
 
 /**
+ * The fewest positive and negative characters a binary hypothesis needs in
+ * the held-out range to name features: with fewer, a feature that is merely
+ * silent on the few positives (six digits in a passage of prose) scores
+ * max(AUC, 1 − AUC) near 1 by their absence.
+ */
+export const MIN_NAMING_COUNT = 20;
+
+/**
+ * Whether a hypothesis track can name features: a graded track that is not
+ * constant, or a binary one with at least {@linkcode MIN_NAMING_COUNT}
+ * characters on each side.
+ *
+ * @param t The track over the held-out range.
+ * @returns True when it may name features.
+ *
+ * @example Six digits in 1,000 characters are too few
+ * ```ts
+ * import { canNameFeatures } from "./dictionary_features.ts";
+ * const values = new Float32Array(1000); values.fill(1, 0, 6);
+ * console.log(canNameFeatures({ name: "digit", kind: "binary", values })); // false
+ * ```
+ */
+export function canNameFeatures(t: Track): boolean {
+  if (t.kind !== "binary") return t.values.some((x) => x !== t.values[0]);
+  let positives = 0;
+  for (const x of t.values) if (x > 0) positives++;
+  return Math.min(positives, t.values.length - positives) >= MIN_NAMING_COUNT;
+}
+
+/**
  * Scores every feature against the hypotheses on held-out characters and
  * finds its top contexts.
  *
@@ -141,8 +171,8 @@ export async function describeFeatures(
   const trackMap = await recordingTracks(store.meta, store.T, hypotheses, opts.sourceText);
   const tracks: Track[] = [];
   for (const h of hypotheses) {
-    const values = trackMap.get(h.name)!.subarray(r0, r1);
-    if (values.some((x) => x !== values[0])) tracks.push({ name: h.name, kind: h.kind, values });
+    const track = { name: h.name, kind: h.kind, values: trackMap.get(h.name)!.subarray(r0, r1) };
+    if (canNameFeatures(track)) tracks.push(track);
   }
   const control = await controlBest(store, dict.signal, tracks, r0, r1);
   const X = k.alloc("float32", n * D);

@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../_assert.ts";
 import { trainDictionary } from "../../lib/features/dictionary_train.ts";
 import { loadDictionary, saveDictionary } from "../../lib/features/dictionary.ts";
+import { canNameFeatures, MIN_NAMING_COUNT } from "../../lib/features/dictionary_features.ts";
 import { createWasmKernels } from "../../lib/kernels/wasm.ts";
 import { Rng } from "../../lib/util/rng.ts";
 import { storeOf } from "./_store.ts";
@@ -121,4 +122,20 @@ Deno.test("trainDictionary recovers a planted sparse code: most atoms matched at
   } finally {
     k.close();
   }
+});
+
+Deno.test("a rare binary hypothesis cannot name features: absence would score near 1", () => {
+  const track = (positives: number, n = 1000) => {
+    const values = new Float32Array(n);
+    values.fill(1, 0, positives);
+    return { name: "digit", kind: "binary" as const, values };
+  };
+  assertEquals(canNameFeatures(track(6)), false);
+  assertEquals(canNameFeatures(track(MIN_NAMING_COUNT - 1)), false);
+  assertEquals(canNameFeatures(track(MIN_NAMING_COUNT)), true);
+  assertEquals(canNameFeatures(track(1000 - MIN_NAMING_COUNT + 1)), false); // too few negatives
+  assertEquals(canNameFeatures({ ...track(0), kind: "graded" }), false); // constant
+  const graded = track(0);
+  graded.values[3] = 0.5;
+  assertEquals(canNameFeatures({ ...graded, kind: "graded" }), true);
 });
