@@ -31,7 +31,7 @@ import { zeroGrads } from "../lib/nn/params.ts";
 import { clipGradNorm, createOptimizer } from "../lib/optim/mod.ts";
 import { Rng } from "../lib/util/rng.ts";
 import { drawFromLogits } from "../lib/sample/sample.ts";
-import { parseQualityArgs, QUALITY_HELP, runQuality } from "./quality.ts";
+import { parseQualityArgs, QUALITY_HELP, runPytorchReference, runQuality } from "./quality.ts";
 
 /** What a case measures. */
 export type BenchMode = "train" | "record" | "sample";
@@ -562,33 +562,12 @@ export async function runPytorchCase(
 ): Promise<number> {
   const script = new URL("./pytorch_reference.py", import.meta.url).pathname;
   const args = [script, "--threads", "1", "--seconds", String(seconds), "--only", c.model];
-  let out: Deno.CommandOutput;
-  try {
-    out = await new Deno.Command(python, {
-      args: [...args, "--mode", c.mode],
-      env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (e) {
-    throw new CellscopeError(
-      `Cannot run the PyTorch reference with "${python}": ${(e as Error).message}. ` +
-        "Install it (apt-get install python3-torch libopenblas0-pthread) or pass --python PATH " +
-        "(and allow it to run: the bench task allows /usr/bin/python3)",
-    );
-  }
-  const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
-  const last = lines[lines.length - 1] ?? "";
-  if (!out.success || !last.startsWith("{")) {
-    const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" / ");
-    throw new CellscopeError(
-      `The PyTorch reference failed on ${c.mode} ${c.model} (exit ${out.code}): ${
-        err || "no output"
-      }. ` +
-        "It needs Debian's python3-torch and libopenblas0-pthread",
-    );
-  }
-  return Number((JSON.parse(last) as { chars_per_s: number }).chars_per_s);
+  const lines = await runPytorchReference(
+    python,
+    [...args, "--mode", c.mode],
+    `on ${c.mode} ${c.model}`,
+  );
+  return Number((JSON.parse(lines.at(-1)!) as { chars_per_s: number }).chars_per_s);
 }
 
 /** The middle value (the mean of the middle two for an even count). */

@@ -185,6 +185,26 @@ export async function runPytorchQualitySeed(
     `--eval-every=${recipe.evalEvery}`,
     `--seed=${seed}`,
   ];
+  return (await runPytorchReference(python, args, "in quality mode"))
+    .map((l) => JSON.parse(l) as QualityPoint);
+}
+
+/**
+ * Runs `bench/pytorch_reference.py` on one thread (`OMP_NUM_THREADS`,
+ * `OPENBLAS_NUM_THREADS` and `MKL_NUM_THREADS` set to 1) and returns the JSON
+ * lines it printed.
+ *
+ * @param python The Python with torch.
+ * @param args The script's path and its arguments.
+ * @param what What it was asked, for the error, e.g. `"on train lstm-1x128"`.
+ * @returns Its stdout lines that start with `{`, at least one.
+ * @throws {CellscopeError} When Python cannot start, or the script fails or prints no JSON.
+ */
+export async function runPytorchReference(
+  python: string,
+  args: string[],
+  what: string,
+): Promise<string[]> {
   let out: Deno.CommandOutput;
   try {
     out = await new Deno.Command(python, {
@@ -196,17 +216,20 @@ export async function runPytorchQualitySeed(
   } catch (e) {
     throw new CellscopeError(
       `Cannot run the PyTorch reference with "${python}": ${(e as Error).message}. ` +
-        "Install python3-torch and libopenblas0-pthread, or pass --python PATH",
+        "Install it (apt-get install python3-torch libopenblas0-pthread) or pass --python PATH " +
+        "(and allow it to run: the bench task allows /usr/bin/python3)",
     );
   }
-  if (!out.success) {
+  const lines = new TextDecoder().decode(out.stdout).trim().split("\n")
+    .filter((l) => l.startsWith("{"));
+  if (!out.success || lines.length === 0) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-3).join(" / ");
     throw new CellscopeError(
-      `The PyTorch reference failed in quality mode (exit ${out.code}): ${err || "no output"}`,
+      `The PyTorch reference failed ${what} (exit ${out.code}): ${err || "no output"}. ` +
+        "It needs Debian's python3-torch and libopenblas0-pthread",
     );
   }
-  return new TextDecoder().decode(out.stdout).trim().split("\n").filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as QualityPoint);
+  return lines;
 }
 
 /**
