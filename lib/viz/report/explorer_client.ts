@@ -45,14 +45,22 @@ export interface ExplorerElement {
 }
 
 /** One signal in the page's JSON (`ExplorerPayload` in explorer_section.ts). */
-interface EmbeddedSignal {
+export interface EmbeddedSignal {
+  /** Signal name, e.g. `l1.c` or `feature`. */
   name: string;
+  /** Units of the signal. */
   H: number;
+  /** The embedded units, or null for all H in order. */
   units: number[] | null;
+  /** Colour scale: diverging around 0, or sequential from 0. */
   scale: "diverging" | "sequential";
+  /** Per embedded unit, the `min, max` its colours span, flattened. */
   domains: number[];
+  /** The value of byte 0. */
   lo: number;
+  /** The value of one byte step. */
   step: number;
+  /** The 8-bit values, unit-major `[units][passage]`, base64. */
   data: string;
 }
 

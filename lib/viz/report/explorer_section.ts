@@ -10,7 +10,7 @@
 import { parseSignalName } from "../../nn/signals.ts";
 import { scaleForSignal } from "../colors.ts";
 import { escapeHtml, jsonForScript, scriptSafe } from "../html.ts";
-import { explorerScript } from "./explorer_client.ts";
+import { type EmbeddedSignal, explorerScript } from "./explorer_client.ts";
 import type { Section } from "./section.ts";
 
 /** One signal the explorer embeds. */
@@ -43,16 +43,7 @@ export interface ExplorerView {
 interface ExplorerPayload {
   text: string;
   start: number;
-  signals: {
-    name: string;
-    H: number;
-    units: number[] | null;
-    scale: "diverging" | "sequential";
-    domains: number[];
-    lo: number;
-    step: number;
-    data: string;
-  }[];
+  signals: EmbeddedSignal[];
 }
 
 function toBase64(bytes: Uint8Array): string {
